@@ -20,13 +20,13 @@ enum class ErrorCode {
   unsupported_response_type,
   invalid_scope,
   access_denied,
-  invalid_token,        // RFC 6750
-  insufficient_scope,   // RFC 6750
-  invalid_redirect_uri,        // RFC 7591
-  invalid_client_metadata,     // RFC 7591
-  invalid_request_object,      // RFC 9101
-  invalid_request_uri,         // RFC 9101 / 9126
-  unsupported_token_type,      // RFC 7009
+  invalid_token,            // RFC 6750
+  insufficient_scope,       // RFC 6750
+  invalid_redirect_uri,     // RFC 7591
+  invalid_client_metadata,  // RFC 7591
+  invalid_request_object,   // RFC 9101
+  invalid_request_uri,      // RFC 9101 / 9126
+  unsupported_token_type,   // RFC 7009
   // API and transport
   unauthorized,            // 401: no or bad credentials on a non-OAuth API path
   forbidden,               // 403
@@ -63,6 +63,8 @@ inline std::unexpected<Error> fail(ErrorCode code, std::string description = {})
   return std::unexpected<Error>(Error(code, std::move(description)));
 }
 
-inline Status ok() { return {}; }
+inline Status ok() {
+  return {};
+}
 
 }  // namespace bs

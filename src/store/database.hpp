@@ -22,9 +22,15 @@ enum class Dialect { sqlite, postgres };
 
 using Value = std::variant<std::monostate, std::int64_t, std::string>;
 
-inline Value null_value() { return Value{}; }
-inline Value opt(const std::optional<std::string>& s) { return s ? Value{*s} : Value{}; }
-inline Value opt(const std::optional<std::int64_t>& i) { return i ? Value{*i} : Value{}; }
+inline Value null_value() {
+  return Value{};
+}
+inline Value opt(const std::optional<std::string>& s) {
+  return s ? Value{*s} : Value{};
+}
+inline Value opt(const std::optional<std::int64_t>& i) {
+  return i ? Value{*i} : Value{};
+}
 
 class Row {
  public:
@@ -93,7 +99,7 @@ class Database {
 };
 
 struct DatabaseOptions {
-  int pool_size = 8;                // PostgreSQL connections / SQLite reader connections
+  int pool_size = 8;                        // PostgreSQL connections / SQLite reader connections
   std::string sqlite_synchronous = "FULL";  // FULL: a commit survives power loss, not only a crash
   int busy_timeout_ms = 5000;
 };

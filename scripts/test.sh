@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs dependencies, builds, and runs every test: unit and integration suites on SQLite and on a
+# real PostgreSQL server, then the same suites built with AddressSanitizer + UndefinedBehaviorSanitizer,
+# then the formatting check.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+export BADGESERVER_TEST_POSTGRES_URL
+BADGESERVER_TEST_POSTGRES_URL=$(scripts/start-postgres.sh)
+
+jobs=${BADGESERVER_BUILD_JOBS:-2}
+
+echo "== Release build and tests"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$jobs"
+ctest --test-dir build --output-on-failure --timeout 900
+
+echo "== ASan+UBSan build and tests"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBADGESERVER_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan --output-on-failure --timeout 1800
+
+echo "== clang-format"
+scripts/check-format.sh

@@ -1,0 +1,185 @@
+#include "app/config.hpp"
+
+#include <toml++/toml.h>
+#include <CLI/CLI.hpp>
+#include <charconv>
+#include <cstdlib>
+
+namespace bs::app {
+
+namespace {
+
+struct OptionSpec {
+  const char* name;  // underscores; the flag uses dashes, the env var upper case
+  const char* default_value;
+  const char* help;
+  bool server_only;
+};
+
+// Every option, once. Defaults here are the documented defaults.
+constexpr OptionSpec kOptions[] = {
+    {"database", "sqlite:badgeserver.db", "sqlite:PATH or postgresql://user:pass@host:port/db", false},
+    {"key_encryption_key", "", "base64 of 32 bytes encrypting signing keys at rest", false},
+    {"listen", "127.0.0.1:8080", "HOST:PORT to listen on", true},
+    {"issuer", "", "issuer URL (default http://HOST:PORT)", true},
+    {"threads", "2", "network threads", true},
+    {"workers", "32", "request-handling threads", true},
+    {"body_limit", "1048576", "largest request body in bytes (413 beyond)", true},
+    {"allow_registration", "true", "allow POST /auth/register", true},
+    {"session_ttl", "900", "session token lifetime, seconds", true},
+    {"session_refresh_ttl", "2592000", "session refresh token lifetime, seconds", true},
+    {"access_token_ttl", "3600", "OAuth access token lifetime, seconds", true},
+    {"default_audience", "", "audience of access tokens without a resource (default: the issuer)", true},
+    {"signing_alg", "ES256", "algorithm of new signing keys: ES256, RS256 or EdDSA", false},
+    {"key_refresh_interval", "30", "how often a server reloads the key set, seconds", true},
+    {"key_activation_delay", "45", "a rotated key is published this long before it signs, seconds", false},
+    {"log_level", "info", "trace, debug, info, warn, error", true},
+    {"login_account_max_failures", "5", "failed logins per account per window before 429", true},
+    {"login_account_window", "900", "account throttle window, seconds", true},
+    {"login_ip_max_failures", "30", "failed logins per IP per window before 429", true},
+    {"login_ip_window", "60", "IP throttle window, seconds", true},
+    {"db_pool_size", "8", "database connections", false},
+    {"sqlite_synchronous", "FULL", "SQLite synchronous pragma: FULL or NORMAL", false},
+};
+
+std::string flag_name(std::string name) {
+  for (auto& c : name)
+    if (c == '_') c = '-';
+  return "--" + name;
+}
+
+std::string env_name(std::string name) {
+  for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return "BADGESERVER_" + name;
+}
+
+template <class T>
+Status parse_int(const std::map<std::string, std::string>& v, const char* name, T& out, T min, T max) {
+  const std::string& s = v.at(name);
+  T value{};
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc{} || p != s.data() + s.size() || value < min || value > max)
+    return fail(ErrorCode::invalid_request, std::string("option ") + name + ": expected an integer in [" +
+                                                std::to_string(min) + ", " + std::to_string(max) +
+                                                "], got '" + s + "'");
+  out = value;
+  return {};
+}
+
+Status parse_bool(const std::map<std::string, std::string>& v, const char* name, bool& out) {
+  const std::string& s = v.at(name);
+  if (s == "true" || s == "1" || s == "yes") {
+    out = true;
+  } else if (s == "false" || s == "0" || s == "no") {
+    out = false;
+  } else {
+    return fail(ErrorCode::invalid_request, std::string("option ") + name + ": expected true or false");
+  }
+  return {};
+}
+
+}  // namespace
+
+ConfigLoader::ConfigLoader(CLI::App& command, bool server_options) : command_(command) {
+  command.add_option("--config", config_file_, "TOML configuration file")->envname("BADGESERVER_CONFIG");
+  for (const auto& spec : kOptions) {
+    values_[spec.name] = spec.default_value;
+    if (spec.server_only && !server_options) continue;
+    command.add_option(flag_name(spec.name), values_[spec.name], spec.help)
+        ->envname(env_name(spec.name))
+        ->default_str(spec.default_value);
+  }
+}
+
+Result<Config> ConfigLoader::finalize() {
+  if (!config_file_.empty()) {
+    toml::table table;
+    try {
+      table = toml::parse_file(config_file_);
+    } catch (const toml::parse_error& e) {
+      return fail(ErrorCode::invalid_request,
+                  "config file " + config_file_ + ": " + std::string(e.description()));
+    }
+    for (const auto& spec : kOptions) {
+      // A flag or environment variable wins over the file.
+      auto* opt = command_.get_option_no_throw(flag_name(spec.name));
+      bool from_env = std::getenv(env_name(spec.name).c_str()) != nullptr;
+      if ((opt && opt->count() > 0) || from_env) continue;
+      if (auto node = table.get(spec.name)) {
+        if (auto s = node->value<std::string>()) {
+          values_[spec.name] = *s;
+        } else if (auto i = node->value<std::int64_t>()) {
+          values_[spec.name] = std::to_string(*i);
+        } else if (auto b = node->value<bool>()) {
+          values_[spec.name] = *b ? "true" : "false";
+        } else {
+          return fail(ErrorCode::invalid_request, std::string("config file: bad value for ") + spec.name);
+        }
+      }
+    }
+    for (const auto& [key, _] : table) {
+      bool known = false;
+      for (const auto& spec : kOptions) known = known || key.str() == spec.name;
+      if (!known)
+        return fail(ErrorCode::invalid_request, "config file: unknown key " + std::string(key.str()));
+    }
+  }
+
+  Config c;
+  c.database = values_["database"];
+  c.key_encryption_key = values_["key_encryption_key"];
+  c.listen = values_["listen"];
+  auto colon = c.listen.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return fail(ErrorCode::invalid_request, "option listen: expected HOST:PORT, got '" + c.listen + "'");
+  c.listen_host = c.listen.substr(0, colon);
+  if (c.listen_host.size() > 2 && c.listen_host.front() == '[' && c.listen_host.back() == ']')
+    c.listen_host = c.listen_host.substr(1, c.listen_host.size() - 2);
+  values_["listen_port"] = c.listen.substr(colon + 1);
+  if (auto s = parse_int<std::uint16_t>(values_, "listen_port", c.listen_port, 0, 65535); !s)
+    return std::unexpected(s.error());
+  c.issuer = values_["issuer"];
+  if (c.issuer.empty()) c.issuer = "http://" + c.listen;
+  while (c.issuer.size() > 1 && c.issuer.back() == '/') c.issuer.pop_back();
+  c.default_audience = values_["default_audience"];
+  if (c.default_audience.empty()) c.default_audience = c.issuer;
+  c.signing_alg = values_["signing_alg"];
+  if (c.signing_alg != "ES256" && c.signing_alg != "RS256" && c.signing_alg != "EdDSA")
+    return fail(ErrorCode::invalid_request, "option signing_alg: ES256, RS256 or EdDSA");
+  c.log_level = values_["log_level"];
+  c.sqlite_synchronous = values_["sqlite_synchronous"];
+  if (c.sqlite_synchronous != "FULL" && c.sqlite_synchronous != "NORMAL")
+    return fail(ErrorCode::invalid_request, "option sqlite_synchronous: FULL or NORMAL");
+
+  Status st;
+  const std::int64_t day = 86400;
+  if (st = parse_int(values_, "threads", c.threads, 1, 256); !st) return std::unexpected(st.error());
+  if (st = parse_int(values_, "workers", c.workers, 1, 1024); !st) return std::unexpected(st.error());
+  if (st = parse_int<std::int64_t>(values_, "body_limit", c.body_limit, 1024, 1LL << 30); !st)
+    return std::unexpected(st.error());
+  if (st = parse_bool(values_, "allow_registration", c.allow_registration); !st)
+    return std::unexpected(st.error());
+  if (st = parse_int<std::int64_t>(values_, "session_ttl", c.session_ttl, 10, day); !st)
+    return std::unexpected(st.error());
+  if (st = parse_int<std::int64_t>(values_, "session_refresh_ttl", c.session_refresh_ttl, 60, 365 * day); !st)
+    return std::unexpected(st.error());
+  if (st = parse_int<std::int64_t>(values_, "access_token_ttl", c.access_token_ttl, 10, day); !st)
+    return std::unexpected(st.error());
+  if (st = parse_int<std::int64_t>(values_, "key_refresh_interval", c.key_refresh_interval, 1, 3600); !st)
+    return std::unexpected(st.error());
+  if (st = parse_int<std::int64_t>(values_, "key_activation_delay", c.key_activation_delay, 0, day); !st)
+    return std::unexpected(st.error());
+  if (st = parse_int(values_, "login_account_max_failures", c.login_account_max_failures, 1, 1000000); !st)
+    return std::unexpected(st.error());
+  if (st = parse_int<std::int64_t>(values_, "login_account_window", c.login_account_window, 1, day); !st)
+    return std::unexpected(st.error());
+  if (st = parse_int(values_, "login_ip_max_failures", c.login_ip_max_failures, 1, 1000000); !st)
+    return std::unexpected(st.error());
+  if (st = parse_int<std::int64_t>(values_, "login_ip_window", c.login_ip_window, 1, day); !st)
+    return std::unexpected(st.error());
+  if (st = parse_int(values_, "db_pool_size", c.db_pool_size, 1, 256); !st)
+    return std::unexpected(st.error());
+  return c;
+}
+
+}  // namespace bs::app

@@ -1,0 +1,58 @@
+// Server configuration: defaults < TOML file (--config) < environment (BADGESERVER_<NAME>) < flags.
+// docs/configuration.md lists every option; keep the two in step.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/errors.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace bs::app {
+
+struct Config {
+  std::string listen = "127.0.0.1:8080";
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8080;
+  std::string issuer;  // default http://HOST:PORT
+  std::string database = "sqlite:badgeserver.db";
+  int threads = 2;   // network threads
+  int workers = 32;  // request-handling threads (database work happens here)
+  std::int64_t body_limit = 1 << 20;
+  std::string key_encryption_key;  // base64 of 32 bytes; when empty, a key file beside the SQLite db
+  bool allow_registration = true;  // POST /auth/register
+  std::int64_t session_ttl = 900;
+  std::int64_t session_refresh_ttl = 30 * 24 * 3600;
+  std::int64_t access_token_ttl = 3600;
+  std::string default_audience;  // default: the issuer
+  std::string signing_alg = "ES256";
+  std::int64_t key_refresh_interval = 30;
+  std::int64_t key_activation_delay = 45;
+  std::string log_level = "info";
+  int login_account_max_failures = 5;
+  std::int64_t login_account_window = 900;
+  int login_ip_max_failures = 30;
+  std::int64_t login_ip_window = 60;
+  int db_pool_size = 8;
+  std::string sqlite_synchronous = "FULL";
+};
+
+// Registers every option of `serve` (and the shared --database / --config) on a CLI11 (sub)command.
+// Call finalize() after parsing to apply the config file and validate.
+class ConfigLoader {
+ public:
+  explicit ConfigLoader(CLI::App& command, bool server_options = true);
+  Result<Config> finalize();
+
+ private:
+  CLI::App& command_;
+  std::map<std::string, std::string> values_;
+  std::string config_file_;
+};
+
+}  // namespace bs::app

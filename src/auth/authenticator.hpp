@@ -1,0 +1,31 @@
+// The one authentication path: resolves whatever credential a request carries to a Principal.
+// Session JWTs and OAuth access tokens are told apart by their JOSE "typ" (session+jwt / at+jwt).
+#pragma once
+
+#include <functional>
+
+#include "auth/api_keys.hpp"
+#include "auth/principal.hpp"
+#include "auth/sessions.hpp"
+
+namespace bs::auth {
+
+class Authenticator {
+ public:
+  using AccessTokenVerifier = std::function<Result<Principal>(std::string_view token)>;
+
+  Authenticator(SessionService& sessions, ApiKeyService& api_keys)
+      : sessions_(sessions), api_keys_(api_keys) {}
+  // The OAuth server plugs in its access-token verifier (RFC 9068 at+jwt).
+  void set_access_token_verifier(AccessTokenVerifier verifier) { access_tokens_ = std::move(verifier); }
+
+  // unauthorized when nothing was presented; invalid_token when what was presented is not valid.
+  Result<Principal> authenticate(const Credentials& credentials);
+
+ private:
+  SessionService& sessions_;
+  ApiKeyService& api_keys_;
+  AccessTokenVerifier access_tokens_;
+};
+
+}  // namespace bs::auth

@@ -1,0 +1,209 @@
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+
+#include "crypto/encoding.hpp"
+#include "crypto/hash.hpp"
+#include "crypto/jose.hpp"
+#include "crypto/jose_internal.hpp"
+#include "crypto/ossl.hpp"
+
+namespace bs::crypto {
+
+using nlohmann::json;
+namespace {
+
+using detail::JwkAccess;
+using detail::JwkState;
+
+constexpr std::size_t kEs256SignatureBytes = 64;
+constexpr std::size_t kEd25519SignatureBytes = 64;
+
+const unsigned char* ubytes(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+std::unexpected<Error> token_error(std::string what) {
+  return fail(ErrorCode::invalid_token, std::move(what));
+}
+
+std::unexpected<Error> sign_error(std::string what) {
+  return fail(ErrorCode::internal_error, "sign_jws: " + std::move(what));
+}
+
+// ECDSA in OpenSSL speaks DER; JWS wants the fixed-width r||s of RFC 7518 §3.4.
+bool der_to_raw(std::string_view der, std::string& raw) {
+  const unsigned char* p = ubytes(der);
+  detail::EcdsaSigPtr sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
+  if (!sig) return false;
+  const BIGNUM* r = nullptr;
+  const BIGNUM* s = nullptr;
+  ECDSA_SIG_get0(sig.get(), &r, &s);
+  raw.assign(kEs256SignatureBytes, '\0');
+  auto* out = reinterpret_cast<unsigned char*>(raw.data());
+  return BN_bn2binpad(r, out, 32) == 32 && BN_bn2binpad(s, out + 32, 32) == 32;
+}
+
+bool raw_to_der(std::string_view raw, std::string& der) {
+  detail::EcdsaSigPtr sig(ECDSA_SIG_new());
+  BIGNUM* r = BN_bin2bn(ubytes(raw), 32, nullptr);
+  BIGNUM* s = BN_bin2bn(ubytes(raw) + 32, 32, nullptr);
+  if (!sig || !r || !s || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
+    BN_free(r);
+    BN_free(s);
+    return false;
+  }
+  unsigned char buf[80];  // DER of two 33-byte integers is at most 72 bytes
+  unsigned char* p = buf;
+  const int len = i2d_ECDSA_SIG(sig.get(), &p);
+  if (len <= 0 || static_cast<std::size_t>(len) > sizeof buf) return false;
+  der.assign(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(len));
+  return true;
+}
+
+// The digest name for EVP_DigestSign/Verify; EdDSA hashes internally and takes none.
+const char* digest_for(JwsAlg alg) {
+  return alg == JwsAlg::EdDSA ? nullptr : "SHA256";
+}
+
+Result<std::string> sign_input(JwsAlg alg, const JwkState& st, std::string_view input) {
+  if (alg == JwsAlg::HS256) return hmac_sha256(st.secret, input);
+  detail::MdCtxPtr ctx(EVP_MD_CTX_new());
+  if (!ctx) detail::fatal("EVP_MD_CTX_new");
+  std::size_t len = 0;
+  if (EVP_DigestSignInit_ex(ctx.get(), nullptr, digest_for(alg), nullptr, nullptr, st.pkey.get(), nullptr) !=
+          1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &len, ubytes(input), input.size()) != 1) {
+    return sign_error("signing failed: " + detail::take_openssl_error());
+  }
+  std::string sig(len, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, ubytes(input),
+                     input.size()) != 1) {
+    return sign_error("signing failed: " + detail::take_openssl_error());
+  }
+  sig.resize(len);
+  if (alg == JwsAlg::ES256) {
+    std::string raw;
+    if (!der_to_raw(sig, raw))
+      return sign_error("cannot convert ECDSA signature: " + detail::take_openssl_error());
+    return raw;
+  }
+  return sig;
+}
+
+bool verify_input(JwsAlg alg, const JwkState& st, std::string_view input, std::string_view signature) {
+  if (alg == JwsAlg::HS256) return constant_time_equal(hmac_sha256(st.secret, input), signature);
+  std::string der;
+  if (alg == JwsAlg::ES256) {
+    if (signature.size() != kEs256SignatureBytes || !raw_to_der(signature, der)) return false;
+    signature = der;
+  } else if (alg == JwsAlg::EdDSA && signature.size() != kEd25519SignatureBytes) {
+    return false;
+  }
+  detail::MdCtxPtr ctx(EVP_MD_CTX_new());
+  if (!ctx) detail::fatal("EVP_MD_CTX_new");
+  const bool ok =
+      EVP_DigestVerifyInit_ex(ctx.get(), nullptr, digest_for(alg), nullptr, nullptr, st.pkey.get(),
+                              nullptr) == 1 &&
+      EVP_DigestVerify(ctx.get(), ubytes(signature), signature.size(), ubytes(input), input.size()) == 1;
+  // A failed verification leaves reasons on the queue; drop them.
+  if (!ok) ERR_clear_error();
+  return ok;
+}
+
+std::optional<json> parse_object(std::string_view text) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  return j;
+}
+
+}  // namespace
+
+Result<std::string> sign_jws(const json& protected_header, std::string_view payload, const Jwk& key) {
+  const JwkState* st = JwkAccess::state(key);
+  if (st == nullptr) return sign_error("empty key");
+  if (!protected_header.is_object()) return sign_error("header must be a JSON object");
+  auto alg_it = protected_header.find("alg");
+  if (alg_it == protected_header.end() || !alg_it->is_string())
+    return sign_error("header needs a string alg");
+  const auto alg = parse_jws_alg(alg_it->get_ref<const std::string&>());
+  if (!alg) return sign_error("unsupported alg");
+  if (!key.compatible_with(*alg) || (key.alg && *key.alg != *alg))
+    return sign_error("alg does not match the key");
+  if (!st->has_private) return sign_error("key has no private part");
+
+  std::string header_json;
+  try {
+    header_json = protected_header.dump();
+  } catch (const json::exception&) {
+    return sign_error("header is not valid UTF-8");
+  }
+  const std::string header_b64 = base64url_encode(header_json);
+  const std::string payload_b64 = base64url_encode(payload);
+  std::string out;
+  out.reserve(header_b64.size() + payload_b64.size() + 2 + 342);  // 342: base64url of a 256-byte signature
+  out.append(header_b64).append(1, '.').append(payload_b64);
+  auto sig = sign_input(*alg, *st, out);
+  if (!sig) return std::unexpected(sig.error());
+  out.append(1, '.').append(base64url_encode(*sig));
+  return out;
+}
+
+Result<DecodedJws> decode_jws(std::string_view compact, std::size_t max_bytes) {
+  if (compact.size() > max_bytes) return token_error("token too large");
+  const std::size_t dot1 = compact.find('.');
+  if (dot1 == std::string_view::npos) return token_error("malformed token: expected 3 parts");
+  const std::size_t dot2 = compact.find('.', dot1 + 1);
+  if (dot2 == std::string_view::npos || compact.find('.', dot2 + 1) != std::string_view::npos) {
+    return token_error("malformed token: expected 3 parts");
+  }
+  const std::string_view header_b64 = compact.substr(0, dot1);
+  const std::string_view payload_b64 = compact.substr(dot1 + 1, dot2 - dot1 - 1);
+  const std::string_view signature_b64 = compact.substr(dot2 + 1);
+
+  auto header_text = base64url_decode(header_b64);
+  if (!header_text) return token_error("malformed token: header is not base64url");
+  auto header = parse_object(*header_text);
+  if (!header) return token_error("malformed token: header is not a JSON object");
+  auto alg_it = header->find("alg");
+  if (alg_it == header->end() || !alg_it->is_string()) return token_error("token header has no alg");
+  const auto alg = parse_jws_alg(alg_it->get_ref<const std::string&>());
+  if (!alg) return token_error("unsupported token alg");
+  // RFC 7515 §4.1.11: we understand no extensions, so any "crit" must be rejected.
+  if (header->contains("crit")) return token_error("unsupported critical header parameters");
+
+  auto payload_text = base64url_decode(payload_b64);
+  if (!payload_text) return token_error("malformed token: payload is not base64url");
+  auto payload = parse_object(*payload_text);
+  if (!payload) return token_error("malformed token: payload is not a JSON object");
+
+  auto signature = base64url_decode(signature_b64);
+  if (!signature) return token_error("malformed token: signature is not base64url");
+  if (signature->empty()) return token_error("token is not signed");
+
+  DecodedJws out{.header = std::move(*header),
+                 .payload = std::move(*payload),
+                 .signing_input = std::string(compact.substr(0, dot2)),
+                 .signature = std::move(*signature),
+                 .alg = *alg};
+  return out;
+}
+
+Status verify_jws(const DecodedJws& jws, const Jwk& key) {
+  const JwkState* st = JwkAccess::state(key);
+  if (st == nullptr) return token_error("no key to verify the token");
+  // The header is the authority on alg; refuse a DecodedJws whose fields were edited out of step.
+  auto alg_it = jws.header.find("alg");
+  if (alg_it == jws.header.end() || !alg_it->is_string() ||
+      parse_jws_alg(alg_it->get_ref<const std::string&>()) != jws.alg) {
+    return token_error("token alg mismatch");
+  }
+  if (!key.compatible_with(jws.alg) || (key.alg && *key.alg != jws.alg)) {
+    return token_error("token alg " + std::string(jws_alg_name(jws.alg)) + " does not match the key");
+  }
+  if (!verify_input(jws.alg, *st, jws.signing_input, jws.signature))
+    return token_error("invalid token signature");
+  return ok();
+}
+
+}  // namespace bs::crypto

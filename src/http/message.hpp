@@ -1,0 +1,55 @@
+// The server's own request/response types. Handlers and middleware see only these, so that no
+// translation unit outside server.cpp includes Beast (compile time, and the domain stays HTTP-free).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace bs::http {
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;  // names lower-case
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // raw request target, path plus query
+  std::string path;    // target without the query
+  std::string query;   // raw query string, without '?'
+  HeaderList headers;
+  std::string body;
+  std::string remote_addr;
+  std::string request_id;
+  std::map<std::string, std::string> path_params;  // filled by the router, percent-decoded
+
+  // First value of a header (name compared case-insensitively); nullopt when absent.
+  std::optional<std::string_view> header(std::string_view name) const;
+  // How many times a header appears.
+  std::size_t header_count(std::string_view name) const;
+  // The media type of Content-Type, lower-case, without parameters ("application/json").
+  std::string media_type() const;
+  // Does the Accept header list this media type?
+  bool accepts(std::string_view media_type) const;
+};
+
+struct Response {
+  int status = 200;
+  HeaderList headers;
+  std::string body;
+
+  Response& set_header(std::string name, std::string value);
+  std::optional<std::string_view> header(std::string_view name) const;
+
+  static Response json(int status, const nlohmann::json& body);
+  static Response no_content();
+  static Response redirect(std::string location);
+};
+
+bool iequals(std::string_view a, std::string_view b);
+
+}  // namespace bs::http

@@ -1,0 +1,58 @@
+#include "http/pipeline.hpp"
+
+#include <chrono>
+
+#include "common/log.hpp"
+#include "crypto/random.hpp"
+
+namespace bs::http {
+
+namespace {
+
+bool safe_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
+  return true;
+}
+
+void add_security_headers(Response& r) {
+  r.set_header("X-Content-Type-Options", "nosniff");
+  r.set_header("Referrer-Policy", "no-referrer");
+  r.set_header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  r.set_header("X-Frame-Options", "DENY");
+  // Public, cacheable documents (JWKS, metadata) set their own Cache-Control; everything else may
+  // carry credentials or personal data.
+  if (!r.header("Cache-Control")) {
+    r.set_header("Cache-Control", "no-store");
+    r.set_header("Pragma", "no-cache");
+  }
+}
+
+}  // namespace
+
+Response Pipeline::handle(Request& request) const {
+  auto started = std::chrono::steady_clock::now();
+  auto incoming = request.header("x-request-id");
+  request.request_id =
+      incoming && safe_request_id(*incoming) ? std::string(*incoming) : crypto::random_token(12);
+
+  Response response = router_.dispatch(request);
+  add_security_headers(response);
+  response.set_header("X-Request-Id", request.request_id);
+
+  auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)
+          .count();
+  if (log::enabled(log::Level::info)) {
+    log::info("request", {{"request_id", request.request_id},
+                          {"method", request.method},
+                          {"path", request.path},
+                          {"status", response.status},
+                          {"duration_ms", static_cast<double>(micros) / 1000.0},
+                          {"remote", request.remote_addr}});
+  }
+  return response;
+}
+
+}  // namespace bs::http

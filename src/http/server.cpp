@@ -1,0 +1,236 @@
+#include "http/server.hpp"
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "http/errors.hpp"
+
+namespace bs::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+  ServerOptions options;
+  RequestHandler handler;
+  asio::io_context io{options.io_threads};
+  asio::thread_pool workers{static_cast<std::size_t>(options.worker_threads)};
+  tcp::acceptor acceptor{io};
+  std::vector<std::thread> threads;
+  std::atomic<std::size_t> connections{0};
+  std::atomic<int> in_flight{0};  // requests read and not yet fully answered
+  std::atomic<bool> stopping{false};
+  std::mutex done_mutex;
+  std::condition_variable done_cv;
+  bool done = false;
+  std::uint16_t bound_port = 0;
+
+  Impl(ServerOptions o, RequestHandler h) : options(std::move(o)), handler(std::move(h)) {}
+  void accept();
+};
+
+namespace {
+
+Request to_request(bhttp::request<bhttp::string_body>&& in, const std::string& remote) {
+  Request r;
+  r.method = std::string(in.method_string());
+  r.target = std::string(in.target());
+  auto q = r.target.find('?');
+  r.path = r.target.substr(0, q);
+  if (q != std::string::npos) r.query = r.target.substr(q + 1);
+  for (const auto& field : in) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  r.body = std::move(in.body());
+  r.remote_addr = remote;
+  return r;
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<Server::Impl> server)
+      : stream_(std::move(socket)), server_(std::move(server)) {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = ep.address().to_string();
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+  }
+  ~Session() { server_->connections.fetch_sub(1); }
+
+  void start() { read(); }
+
+ private:
+  void read() {
+    parser_.emplace();
+    parser_->body_limit(server_->options.body_limit);
+    parser_->header_limit(static_cast<std::uint32_t>(server_->options.header_limit));
+    stream_.expires_after(first_request_ ? server_->options.read_timeout : server_->options.idle_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    first_request_ = false;
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof ||
+        ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
+      return close();
+    }
+    if (ec) {
+      // The request could not be read: answer once, then close (the stream is out of sync).
+      Error err(ErrorCode::invalid_request, "malformed HTTP request");
+      int status = 400;
+      if (ec == bhttp::error::body_limit) {
+        err = Error(ErrorCode::payload_too_large,
+                    "request body exceeds " + std::to_string(server_->options.body_limit) + " bytes");
+        status = 413;
+      } else if (ec == bhttp::error::header_limit) {
+        err = Error(ErrorCode::invalid_request, "request header fields too large");
+        status = 431;
+      }
+      Response r = error_response(err);
+      r.status = status;
+      keep_alive_ = false;
+      return write(std::move(r));
+    }
+    auto in = parser_->release();
+    keep_alive_ = in.keep_alive() && !server_->stopping.load();
+    version_ = in.version();
+    Request request = to_request(std::move(in), remote_);
+    stream_.expires_never();
+    server_->in_flight.fetch_add(1);
+    asio::post(server_->workers, [self = shared_from_this(), request = std::move(request)]() mutable {
+      Response response;
+      try {
+        response = self->server_->handler(request);
+      } catch (const std::exception&) {
+        response = error_response(Error(ErrorCode::internal_error, "internal error"));
+      }
+      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->counted_ = true;
+        self->write(std::move(response));
+      });
+    });
+  }
+
+  void write(Response&& r) {
+    auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
+    out->version(version_);
+    out->result(static_cast<unsigned>(r.status));
+    for (auto& [k, v] : r.headers) out->insert(k, v);
+    out->set(bhttp::field::server, "badgeserver");
+    out->body() = std::move(r.body);
+    out->keep_alive(keep_alive_);
+    out->prepare_payload();
+    stream_.expires_after(server_->options.read_timeout);
+    const bool counted = counted_;
+    counted_ = false;
+    bhttp::async_write(stream_, *out,
+                       [self = shared_from_this(), out, counted](beast::error_code ec, std::size_t) {
+                         if (counted) self->server_->in_flight.fetch_sub(1);
+                         if (ec || !self->keep_alive_) return self->close();
+                         self->read();
+                       });
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<Server::Impl> server_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::string remote_;
+  bool keep_alive_ = true;
+  bool first_request_ = true;
+  bool counted_ = false;  // the response being written belongs to an in_flight request
+  unsigned version_ = 11;
+};
+
+}  // namespace
+
+void Server::Impl::accept() {
+  acceptor.async_accept(
+      asio::make_strand(io), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+        if (ec) {
+          if (ec == asio::error::operation_aborted || self->stopping.load()) return;
+        } else if (self->connections.load() >= self->options.max_connections) {
+          beast::error_code ignored;
+          socket.close(ignored);  // over the connection limit: refuse rather than degrade everyone
+        } else {
+          self->connections.fetch_add(1);
+          std::make_shared<Session>(std::move(socket), self)->start();
+        }
+        self->accept();
+      });
+}
+
+Server::Server(ServerOptions options, RequestHandler handler)
+    : impl_(std::make_shared<Impl>(std::move(options), std::move(handler))) {}
+
+Server::~Server() {
+  stop();
+}
+
+Status Server::start() {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(impl_->options.host, ec);
+  if (ec) return fail(ErrorCode::invalid_request, "bad listen address: " + impl_->options.host);
+  tcp::endpoint endpoint(address, impl_->options.port);
+  impl_->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor.bind(endpoint, ec);
+  if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return fail(ErrorCode::service_unavailable, "cannot listen on " + impl_->options.host + ":" +
+                                                    std::to_string(impl_->options.port) + ": " +
+                                                    ec.message());
+  }
+  impl_->bound_port = impl_->acceptor.local_endpoint().port();
+  impl_->accept();
+  for (int i = 0; i < impl_->options.io_threads; ++i)
+    impl_->threads.emplace_back([this] { impl_->io.run(); });
+  return {};
+}
+
+std::uint16_t Server::port() const {
+  return impl_->bound_port;
+}
+
+void Server::stop() {
+  if (!impl_ || impl_->stopping.exchange(true)) return;
+  asio::post(impl_->io, [impl = impl_] {
+    beast::error_code ec;
+    impl->acceptor.close(ec);
+  });
+  // In-flight requests finish and their answers are written before the network threads stop.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (impl_->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  impl_->io.stop();
+  for (auto& t : impl_->threads)
+    if (t.joinable()) t.join();
+  impl_->workers.join();
+  std::lock_guard lock(impl_->done_mutex);
+  impl_->done = true;
+  impl_->done_cv.notify_all();
+}
+
+void Server::wait() {
+  std::unique_lock lock(impl_->done_mutex);
+  impl_->done_cv.wait(lock, [&] { return impl_->done; });
+}
+
+}  // namespace bs::http

@@ -1,0 +1,33 @@
+// What the handlers reach: the domain services, wired once by src/app/server_app.cpp.
+#pragma once
+
+#include <string>
+
+#include "auth/api_keys.hpp"
+#include "auth/audit.hpp"
+#include "auth/authenticator.hpp"
+#include "auth/sessions.hpp"
+#include "auth/users.hpp"
+#include "keys/keyring.hpp"
+#include "store/database.hpp"
+
+namespace bs::http {
+
+struct Settings {
+  std::string issuer;
+  bool allow_registration = true;
+};
+
+struct Services {
+  Settings settings;
+  store::Database& db;
+  keys::Keyring& keyring;
+  keys::KeyringOptions keyring_options;
+  auth::AuditLog& audit;
+  auth::UserService& users;
+  auth::SessionService& sessions;
+  auth::ApiKeyService& api_keys;
+  auth::Authenticator& authenticator;
+};
+
+}  // namespace bs::http

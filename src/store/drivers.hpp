@@ -1,0 +1,75 @@
+// Private to src/store: the driver constructors open_database() dispatches to, and helpers shared
+// by both drivers.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/database.hpp"
+
+namespace bs::store::detail {
+
+// path is a file path, or an SQLite URI when uri is true (used for shared-cache in-memory databases).
+Result<std::unique_ptr<Database>> open_sqlite(const std::string& path, bool uri,
+                                              const DatabaseOptions& options);
+
+// url is a libpq connection URI ("postgresql://..." or "postgres://...").
+Result<std::unique_ptr<Database>> open_postgres(const std::string& url, const DatabaseOptions& options);
+
+// A fixed set of connections handed to one thread at a time. Waiting is bounded so that a
+// saturated or deadlocked pool turns into service_unavailable instead of a hung request.
+template <class Conn>
+class Pool {
+ public:
+  // Returns the connection to the pool when destroyed.
+  class Lease {
+   public:
+    Lease(Pool* pool, std::unique_ptr<Conn> conn) : pool_(pool), conn_(std::move(conn)) {}
+    Lease(Lease&&) = default;
+    Lease& operator=(Lease&&) = delete;
+    Lease(const Lease&) = delete;
+    ~Lease() {
+      if (conn_) pool_->release(std::move(conn_));
+    }
+    Conn& operator*() const { return *conn_; }
+    Conn* operator->() const { return conn_.get(); }
+
+   private:
+    Pool* pool_;
+    std::unique_ptr<Conn> conn_;
+  };
+
+  void add(std::unique_ptr<Conn> conn) {
+    std::lock_guard lock(mu_);
+    idle_.push_back(std::move(conn));
+    cv_.notify_one();
+  }
+
+  Result<Lease> acquire(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    if (!cv_.wait_for(lock, timeout, [&] { return !idle_.empty(); })) {
+      return fail(ErrorCode::service_unavailable, "database connection pool exhausted");
+    }
+    // Most recently used first: its caches are warm and it is the least likely to have gone stale.
+    std::unique_ptr<Conn> conn = std::move(idle_.back());
+    idle_.pop_back();
+    return Lease(this, std::move(conn));
+  }
+
+ private:
+  void release(std::unique_ptr<Conn> conn) {
+    std::lock_guard lock(mu_);
+    idle_.push_back(std::move(conn));
+    cv_.notify_one();
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Conn>> idle_;
+};
+
+}  // namespace bs::store::detail

@@ -1,0 +1,359 @@
+// SQLite driver: a pool of connections to one file in WAL mode (readers never block the writer),
+// each with its own prepared-statement cache.
+#include <sqlite3.h>
+#include <cstdio>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <filesystem>
+#include <list>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "store/drivers.hpp"
+
+namespace bs::store::detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The same few dozen statements run at a high rate; the bound only matters if a caller builds SQL
+// dynamically with unbounded variety.
+constexpr std::size_t kStatementCacheSize = 128;
+
+bool is_busy(int rc) {
+  return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+}
+
+Error sqlite_error(sqlite3* db, int rc, std::string_view context = {}) {
+  std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  if (!context.empty()) msg = std::string(context) + ": " + msg;
+  switch (rc) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+    case SQLITE_CONSTRAINT_ROWID:
+      return Error(ErrorCode::conflict, msg);
+    default:
+      break;
+  }
+  // busy_timeout has already been waited out by the time SQLITE_BUSY reaches us.
+  if (is_busy(rc)) return Error(ErrorCode::service_unavailable, "database is busy: " + msg);
+  return Error(ErrorCode::internal_error, "sqlite: " + msg);
+}
+
+bool only_separators(const char* p) {
+  for (; *p; ++p) {
+    if (!std::isspace(static_cast<unsigned char>(*p)) && *p != ';') return false;
+  }
+  return true;
+}
+
+class SqliteConnection final : public Connection {
+ public:
+  SqliteConnection(sqlite3* db, int busy_timeout_ms) : db_(db), busy_timeout_(busy_timeout_ms) {}
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
+  ~SqliteConnection() override {
+    for (auto& c : lru_) sqlite3_finalize(c.stmt);
+    sqlite3_close_v2(db_);
+  }
+
+  bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+  Result<Rows> query(std::string_view sql, std::span<const Value> params) override {
+    Rows rows;
+    if (auto st = run(sql, params, &rows); !st) return std::unexpected(st.error());
+    return rows;
+  }
+
+  Result<std::int64_t> exec(std::string_view sql, std::span<const Value> params) override {
+    // sqlite3_changes64 keeps the count of the last INSERT/UPDATE/DELETE, even when this statement
+    // was DDL or a SELECT; an unchanged total says this one changed nothing.
+    const auto before = sqlite3_total_changes64(db_);
+    if (auto st = run(sql, params, nullptr); !st) return std::unexpected(st.error());
+    return sqlite3_total_changes64(db_) == before ? 0 : sqlite3_changes64(db_);
+  }
+
+  Status exec_script(std::string_view sql) override {
+    std::string text(sql);
+    char* errmsg = nullptr;
+    int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &errmsg);
+    sqlite3_free(errmsg);  // sqlite3_errmsg() below reports the same message
+    if (rc != SQLITE_OK) return std::unexpected(sqlite_error(db_, sqlite3_extended_errcode(db_)));
+    return ok();
+  }
+
+ private:
+  struct Cached {
+    std::string sql;
+    sqlite3_stmt* stmt;
+  };
+
+  // Shared-cache (in-memory) connections report SQLITE_LOCKED instead of waiting in the busy
+  // handler, so wait for those here, as long as busy_timeout would have.
+  template <class F>
+  int with_lock_retry(F&& attempt) {
+    const auto deadline = Clock::now() + busy_timeout_;
+    for (;;) {
+      int rc = attempt();
+      if ((rc & 0xff) != SQLITE_LOCKED || Clock::now() >= deadline) return rc;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+
+  Result<sqlite3_stmt*> prepare(std::string_view sql) {
+    if (auto it = index_.find(sql); it != index_.end()) {
+      lru_.splice(lru_.begin(), lru_, it->second);
+      return it->second->stmt;
+    }
+    std::string text(sql);
+    sqlite3_stmt* stmt = nullptr;
+    const char* tail = nullptr;
+    int rc = with_lock_retry([&] {
+      return sqlite3_prepare_v3(db_, text.c_str(), static_cast<int>(text.size() + 1),
+                                SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
+    });
+    if (rc != SQLITE_OK) return std::unexpected(sqlite_error(db_, rc));
+    if (!stmt) return fail(ErrorCode::internal_error, "sqlite: empty statement");
+    // The PostgreSQL driver cannot run several statements with parameters either; keep them alike.
+    if (tail && !only_separators(tail)) {
+      sqlite3_finalize(stmt);
+      return fail(ErrorCode::internal_error, "sqlite: query/exec take a single statement");
+    }
+    lru_.push_front(Cached{std::move(text), stmt});
+    index_.emplace(std::string_view(lru_.front().sql), lru_.begin());
+    if (lru_.size() > kStatementCacheSize) {
+      index_.erase(std::string_view(lru_.back().sql));
+      sqlite3_finalize(lru_.back().stmt);
+      lru_.pop_back();
+    }
+    return stmt;
+  }
+
+  Status bind(sqlite3_stmt* stmt, std::span<const Value> params) {
+    const int count = sqlite3_bind_parameter_count(stmt);
+    if (static_cast<std::size_t>(count) != params.size()) {
+      return fail(ErrorCode::internal_error, "sqlite: statement takes " + std::to_string(count) +
+                                                 " parameters, " + std::to_string(params.size()) + " given");
+    }
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      // By name, so "$2 ... $1" binds the way PostgreSQL does, whatever the order of appearance.
+      // (snprintf, not "$" + to_string: GCC 12 -O2 reports a false -Wrestrict on the latter.)
+      char name[24];
+      std::snprintf(name, sizeof name, "$%zu", i + 1);
+      const int idx = sqlite3_bind_parameter_index(stmt, name);
+      if (idx == 0)
+        return fail(ErrorCode::internal_error,
+                    "sqlite: statement does not use parameter " + std::string(name));
+      int rc = SQLITE_OK;
+      const Value& v = params[i];
+      if (const auto* n = std::get_if<std::int64_t>(&v)) {
+        rc = sqlite3_bind_int64(stmt, idx, *n);
+      } else if (const auto* s = std::get_if<std::string>(&v)) {
+        // SQLITE_STATIC: params outlive the statement's use; run() resets before returning.
+        rc = sqlite3_bind_text64(stmt, idx, s->data(), s->size(), SQLITE_STATIC, SQLITE_UTF8);
+      } else {
+        rc = sqlite3_bind_null(stmt, idx);
+      }
+      if (rc != SQLITE_OK) return std::unexpected(sqlite_error(db_, rc));
+    }
+    return ok();
+  }
+
+  static Value column(sqlite3_stmt* stmt, int i) {
+    switch (sqlite3_column_type(stmt, i)) {
+      case SQLITE_NULL:
+        return Value{};
+      case SQLITE_INTEGER:
+        return Value{static_cast<std::int64_t>(sqlite3_column_int64(stmt, i))};
+      default: {
+        // TEXT, BLOB and FLOAT all come back as text; the schema stores no floats.
+        const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
+        const int len = sqlite3_column_bytes(stmt, i);
+        return Value{p ? std::string(p, static_cast<std::size_t>(len)) : std::string()};
+      }
+    }
+  }
+
+  Status run(std::string_view sql, std::span<const Value> params, Rows* out) {
+    auto prepared = prepare(sql);
+    if (!prepared) return std::unexpected(prepared.error());
+    sqlite3_stmt* stmt = *prepared;
+    // A cached statement must be reset (and unbound) before the next use, whatever happens here.
+    struct Reset {
+      sqlite3_stmt* s;
+      ~Reset() {
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+      }
+    } reset{stmt};
+    if (auto st = bind(stmt, params); !st) return st;
+
+    const int ncols = sqlite3_column_count(stmt);
+    // Shared-cache connections report SQLITE_LOCKED instead of waiting in the busy handler. Only
+    // the first step may be retried: retrying after rows were collected would repeat them.
+    const auto deadline = Clock::now() + busy_timeout_;
+    bool produced = false;
+    int rc = SQLITE_OK;
+    for (;;) {
+      rc = sqlite3_step(stmt);
+      if (rc == SQLITE_ROW) {
+        produced = true;
+        if (!out) continue;
+        std::vector<Value> cells;
+        cells.reserve(static_cast<std::size_t>(ncols));
+        for (int i = 0; i < ncols; ++i) cells.push_back(column(stmt, i));
+        out->emplace_back(std::move(cells));
+        continue;
+      }
+      if ((rc & 0xff) == SQLITE_LOCKED && !produced && Clock::now() < deadline) {
+        sqlite3_reset(stmt);  // keeps the bindings
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        continue;
+      }
+      break;
+    }
+    if (rc != SQLITE_DONE) return std::unexpected(sqlite_error(db_, rc));
+    return ok();
+  }
+
+  sqlite3* db_;
+  std::chrono::milliseconds busy_timeout_;
+  std::list<Cached> lru_;                                                    // most recently used first
+  std::unordered_map<std::string_view, std::list<Cached>::iterator> index_;  // keys view into lru_
+};
+
+class SqliteDatabase final : public Database {
+ public:
+  explicit SqliteDatabase(int busy_timeout_ms) : timeout_(std::max(busy_timeout_ms, 1000)) {}
+
+  void add(std::unique_ptr<SqliteConnection> c) { pool_.add(std::move(c)); }
+
+  Dialect dialect() const override { return Dialect::sqlite; }
+
+  Result<Rows> query(std::string_view sql, std::span<const Value> params) override {
+    auto lease = checkout();
+    if (!lease) return std::unexpected(lease.error());
+    return (*lease)->query(sql, params);
+  }
+
+  Result<std::int64_t> exec(std::string_view sql, std::span<const Value> params) override {
+    auto lease = checkout();
+    if (!lease) return std::unexpected(lease.error());
+    return (*lease)->exec(sql, params);
+  }
+
+  Status ping() override {
+    auto r = query("SELECT 1", {});
+    if (!r) return std::unexpected(r.error());
+    return ok();
+  }
+
+  // SQLite has one writer at a time, so holding the write lock is a database-wide lock already.
+  Status with_exclusive_lock(std::int64_t, const std::function<Status(Connection&)>& fn) override {
+    return run_transaction(fn);
+  }
+
+ protected:
+  // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
+  // writes can fail with SQLITE_BUSY_SNAPSHOT without waiting, when another writer got in between.
+  Status run_transaction(const std::function<Status(Connection&)>& fn) override {
+    auto lease = checkout();
+    if (!lease) return std::unexpected(lease.error());
+    SqliteConnection& c = **lease;
+    if (auto b = c.exec("BEGIN IMMEDIATE", {}); !b) return std::unexpected(b.error());
+    Status st = fn(c);
+    if (st) {
+      auto committed = c.exec("COMMIT", {});
+      if (committed) return ok();
+      st = std::unexpected(committed.error());
+    }
+    // Some errors (SQLITE_FULL, SQLITE_IOERR...) roll the transaction back already.
+    if (c.in_transaction()) (void)c.exec("ROLLBACK", {});
+    return st;
+  }
+
+ private:
+  Result<Pool<SqliteConnection>::Lease> checkout() {
+    auto lease = pool_.acquire(timeout_);
+    if (!lease) return lease;
+    // A transaction left open (a callback that threw) must not leak into the next user's work.
+    if ((*lease)->in_transaction()) (void)(*lease)->exec("ROLLBACK", {});
+    return lease;
+  }
+
+  std::chrono::milliseconds timeout_;
+  Pool<SqliteConnection> pool_;
+};
+
+Result<std::string> normalized_synchronous(const std::string& s) {
+  std::string up = s;
+  std::ranges::transform(up, up.begin(),
+                         [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+  if (up == "OFF" || up == "NORMAL" || up == "FULL" || up == "EXTRA") return up;
+  return fail(ErrorCode::invalid_request,
+              "sqlite_synchronous must be OFF, NORMAL, FULL or EXTRA, not '" + s + "'");
+}
+
+Result<std::unique_ptr<SqliteConnection>> open_connection(const std::string& path, bool uri,
+                                                          const DatabaseOptions& options,
+                                                          const std::string& synchronous, bool first) {
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (uri) flags |= SQLITE_OPEN_URI;
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
+    sqlite3_close_v2(raw);
+    return fail(ErrorCode::internal_error, "cannot open sqlite database " + path + ": " + msg);
+  }
+  auto conn = std::make_unique<SqliteConnection>(raw, options.busy_timeout_ms);
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, options.busy_timeout_ms);
+  if (first && !uri) {
+    // journal_mode is persistent in the file; setting it once per open is enough.
+    auto mode = conn->query("PRAGMA journal_mode=WAL", {});
+    if (!mode) return std::unexpected(mode.error());
+    if (mode->empty() || mode->front().text(0) != "wal") {
+      return fail(
+          ErrorCode::internal_error,
+          "sqlite database " + path + " cannot use WAL journal mode (is it on a network file system?)");
+    }
+  }
+  // Per-connection settings: SQLite forgets them on close.
+  for (const std::string& pragma :
+       {std::string("PRAGMA foreign_keys=ON"), "PRAGMA synchronous=" + synchronous}) {
+    if (auto st = conn->exec_script(pragma); !st) return std::unexpected(st.error());
+  }
+  return conn;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> open_sqlite(const std::string& path, bool uri,
+                                              const DatabaseOptions& options) {
+  if (sqlite3_threadsafe() == 0)
+    return fail(ErrorCode::internal_error, "sqlite library built without threads");
+  auto synchronous = normalized_synchronous(options.sqlite_synchronous);
+  if (!synchronous) return std::unexpected(synchronous.error());
+  if (!uri) {
+    // Creating directories is the deployment's job; a typo in the path should not silently
+    // create a fresh, empty database somewhere unexpected.
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!parent.empty() && !std::filesystem::is_directory(parent, ec)) {
+      return fail(ErrorCode::invalid_request, "sqlite database directory does not exist: " + parent.string());
+    }
+  }
+  auto db = std::make_unique<SqliteDatabase>(options.busy_timeout_ms);
+  for (int i = 0; i < options.pool_size; ++i) {
+    auto conn = open_connection(path, uri, options, *synchronous, i == 0);
+    if (!conn) return std::unexpected(conn.error());
+    db->add(std::move(*conn));
+  }
+  return std::unique_ptr<Database>(std::move(db));
+}
+
+}  // namespace bs::store::detail

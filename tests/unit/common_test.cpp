@@ -1,0 +1,78 @@
+// Shared utilities: UTF-8, time, scopes, login throttling.
+#include <gtest/gtest.h>
+
+#include "auth/login_throttle.hpp"
+#include "auth/principal.hpp"
+#include "auth/users.hpp"
+#include "common/text.hpp"
+#include "common/time.hpp"
+
+namespace bs {
+namespace {
+
+TEST(Utf8, AcceptsValidRejectsInvalid) {
+  EXPECT_TRUE(valid_utf8("plain"));
+  EXPECT_TRUE(valid_utf8("\xC3\xBC\xE2\x82\xAC\xF0\x9F\x98\x80"));
+  EXPECT_FALSE(valid_utf8("\xC0\xAF"));          // overlong
+  EXPECT_FALSE(valid_utf8("\xED\xA0\x80"));      // surrogate
+  EXPECT_FALSE(valid_utf8("\xF4\x90\x80\x80"));  // > U+10FFFF
+  EXPECT_FALSE(valid_utf8("\xE2\x82"));          // truncated
+  EXPECT_EQ(utf8_length("\xC3\xBC"
+                        "a"),
+            2u);
+}
+
+TEST(Time, Rfc3339RoundTripsAndRejectsGarbage) {
+  EXPECT_EQ(format_rfc3339(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(parse_rfc3339("2026-11-29T08:44:28Z"), 1795941868);
+  EXPECT_EQ(format_rfc3339(1795941868), "2026-11-29T08:44:28Z");
+  EXPECT_EQ(parse_rfc3339("2026-11-29T09:44:28+01:00"), 1795941868);
+  EXPECT_EQ(parse_rfc3339("2026-11-29T08:44:28.123Z"), 1795941868);
+  for (const char* bad : {"", "2026-11-29", "2026-13-01T00:00:00Z", "2026-11-29T08:44:28", "tomorrow",
+                          "2026-11-29T08:44:28Zjunk"})
+    EXPECT_FALSE(parse_rfc3339(bad)) << bad;
+}
+
+TEST(Scopes, AdminCoversAdminScopesOnly) {
+  auth::Principal p;
+  p.scopes = {"admin"};
+  EXPECT_TRUE(p.has_scope("admin:users"));
+  EXPECT_FALSE(p.has_scope("https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.readonly"));
+  p.scopes = {"admin:users"};
+  EXPECT_TRUE(p.has_scope("admin:users"));
+  EXPECT_FALSE(p.has_scope("admin:keys"));
+  EXPECT_FALSE(p.has_scope("admin"));
+  EXPECT_EQ(split_spaces("  a b   c "), (std::vector<std::string>{"a", "b", "c"}));
+}
+
+TEST(LoginThrottle, LimitsPerAccountAndPerIpWithRetryAfter) {
+  auth::LoginThrottle t({3, 900}, {5, 60});
+  const std::int64_t now = 1000;
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(t.retry_after("a", "1.1.1.1", now + i), 0);
+    t.record_failure("a", "1.1.1.1", now + i);
+  }
+  EXPECT_EQ(t.retry_after("a", "2.2.2.2", now + 3), 900 - 3);
+  EXPECT_EQ(t.retry_after("b", "2.2.2.2", now + 3), 0);
+  t.record_failure("b", "1.1.1.1", now + 4);
+  t.record_failure("c", "1.1.1.1", now + 5);
+  EXPECT_GT(t.retry_after("d", "1.1.1.1", now + 6), 0);   // the IP is now over its limit
+  EXPECT_EQ(t.retry_after("d", "1.1.1.1", now + 61), 0);  // and the window slides
+  EXPECT_EQ(t.retry_after("a", "3.3.3.3", now + 900), 0);
+}
+
+TEST(Users, PasswordAndEmailRules) {
+  EXPECT_FALSE(auth::validate_password("123456789"));
+  EXPECT_TRUE(auth::validate_password("1234567890"));
+  EXPECT_TRUE(auth::validate_password(std::string(1024, 'x')));
+  EXPECT_FALSE(auth::validate_password(std::string(1025, 'x')));
+  EXPECT_TRUE(auth::validate_password(
+      "\xC3\xBC\xC3\xBC\xC3\xBC\xC3\xBC\xC3\xBC\xC3\xBC\xC3\xBC\xC3\xBC\xC3\xBC\xC3\xBC"));
+  EXPECT_EQ(auth::normalize_email(" Ada@Example.ORG "), "ada@example.org");
+  for (const char* bad :
+       {"", "a", "@b.org", "a@", "a@@b.org", "a b@c.org", "a@b..org", "a@.b.org", "<a>@b.org"})
+    EXPECT_FALSE(auth::normalize_email(bad)) << bad;
+}
+
+}  // namespace
+}  // namespace bs

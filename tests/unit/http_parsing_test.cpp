@@ -1,0 +1,115 @@
+// Parsers of untrusted input in the HTTP layer: forms, queries, JSON bodies, routing, headers.
+#include <gtest/gtest.h>
+
+#include "http/authenticate.hpp"
+#include "http/body.hpp"
+#include "http/errors.hpp"
+#include "http/router.hpp"
+
+namespace bs::http {
+namespace {
+
+TEST(FormParsing, DecodesPlusPercentAndKeepsOrder) {
+  auto f = parse_form("grant_type=client_credentials&scope=a+b%20c&x=%C3%BC&empty=&novalue");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->get("grant_type"), "client_credentials");
+  EXPECT_EQ(f->get("scope"), "a b c");
+  EXPECT_EQ(f->get("x"), "\xC3\xBC");
+  EXPECT_EQ(f->get("empty"), "");
+  EXPECT_EQ(f->get("novalue"), "");
+  EXPECT_FALSE(f->get("missing"));
+}
+
+TEST(FormParsing, CountsDuplicates) {
+  auto f = parse_form("a=1&a=2&b=3");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->count("a"), 2u);
+  EXPECT_EQ(f->all("a"), (std::vector<std::string>{"1", "2"}));
+}
+
+TEST(FormParsing, RejectsMalformedEscapesAndInvalidUtf8) {
+  for (const char* bad : {"a=%", "a=%4", "a=%zz", "a=%C3", "%ff=1", "a=%ED%A0%80"}) {
+    auto f = parse_form(bad);
+    ASSERT_FALSE(f) << bad;
+    EXPECT_EQ(f.error().code, ErrorCode::invalid_request);
+  }
+}
+
+TEST(JsonBody, NeedsJsonContentTypeAndObject) {
+  Request r;
+  r.headers = {{"content-type", "application/json; charset=utf-8"}};
+  r.body = R"({"a":1})";
+  EXPECT_TRUE(json_object_body(r));
+  r.body = "[1]";
+  EXPECT_EQ(json_object_body(r).error().code, ErrorCode::invalid_request);
+  r.body = "{\"a\":";
+  EXPECT_EQ(json_object_body(r).error().code, ErrorCode::invalid_request);
+  r.body = "{\"a\":\"\xff\"}";
+  EXPECT_EQ(json_object_body(r).error().code, ErrorCode::invalid_request);
+  r.headers = {{"content-type", "text/plain"}};
+  r.body = R"({"a":1})";
+  EXPECT_EQ(json_object_body(r).error().code, ErrorCode::unsupported_media_type);
+}
+
+TEST(Routing, MatchesPlaceholdersAndAnswers404And405) {
+  Router router;
+  router.add("GET", "/api/v1/clients/{id}", [](Request& r) {
+    Response resp;
+    resp.body = r.path_params["id"];
+    return resp;
+  });
+  router.add("DELETE", "/api/v1/clients/{id}", [](Request&) { return Response::no_content(); });
+  Request r;
+  r.method = "GET";
+  r.path = "/api/v1/clients/abc%20d";
+  EXPECT_EQ(router.dispatch(r).body, "abc d");
+  r.path = "/api/v1/clients/";
+  EXPECT_EQ(router.dispatch(r).status, 404);
+  r.path = "/api/v1/clients/a/b";
+  EXPECT_EQ(router.dispatch(r).status, 404);
+  r.path = "/api/v1/clients/%zz";
+  EXPECT_EQ(router.dispatch(r).status, 404);
+  r.method = "PUT";
+  r.path = "/api/v1/clients/x";
+  auto resp = router.dispatch(r);
+  EXPECT_EQ(resp.status, 405);
+  EXPECT_EQ(resp.header("Allow"), "GET, DELETE");
+}
+
+TEST(Credentials, ReadsBearerAndApiKeyAndFlagsMalformed) {
+  Request r;
+  r.headers = {{"authorization", "Bearer abc.def.ghi"}};
+  auto c = credentials_of(r);
+  EXPECT_EQ(c.bearer, "abc.def.ghi");
+  EXPECT_FALSE(c.malformed_authorization);
+  r.headers = {{"authorization", "bearer   tok  "}};
+  EXPECT_EQ(credentials_of(r).bearer, "tok");
+  r.headers = {{"authorization", "Bearer a b"}};
+  EXPECT_TRUE(credentials_of(r).malformed_authorization);
+  r.headers = {{"authorization", "Basic abc"}};
+  EXPECT_TRUE(credentials_of(r).malformed_authorization);
+  r.headers = {{"authorization", "Bearer a"}, {"authorization", "Bearer b"}};
+  EXPECT_TRUE(credentials_of(r).malformed_authorization);
+  r.headers = {{"x-api-key", "bsk_x.y"}};
+  EXPECT_EQ(credentials_of(r).api_key, "bsk_x.y");
+}
+
+TEST(ErrorMapping, StatusAndChallenges) {
+  auto r = error_response(Error(ErrorCode::invalid_client, "bad secret"), {.basic_auth_attempted = true});
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.header("WWW-Authenticate"), "Basic realm=\"badgeserver\"");
+  auto t = error_response(Error(ErrorCode::invalid_token, "expired \"quoted\""));
+  EXPECT_EQ(t.status, 401);
+  EXPECT_EQ(t.header("WWW-Authenticate"),
+            "Bearer realm=\"badgeserver\", error=\"invalid_token\", error_description=\"expired quoted\"");
+  auto busy = error_response(Error(ErrorCode::too_many_requests, "slow down", 7));
+  EXPECT_EQ(busy.status, 429);
+  EXPECT_EQ(busy.header("Retry-After"), "7");
+  EXPECT_EQ(error_response(Error(ErrorCode::invalid_grant)).status, 400);
+  EXPECT_EQ(error_response(Error(ErrorCode::service_unavailable)).status, 503);
+  EXPECT_EQ(error_response(Error(ErrorCode::invalid_data)).status, 422);
+  EXPECT_EQ(error_response(Error(ErrorCode::internal_error)).body, R"({"error":"server_error"})");
+}
+
+}  // namespace
+}  // namespace bs::http
