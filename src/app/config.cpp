@@ -23,7 +23,7 @@ constexpr OptionSpec kOptions[] = {
     {"listen", "127.0.0.1:8080", "HOST:PORT to listen on", true},
     {"issuer", "", "issuer URL (default http://HOST:PORT)", true},
     {"threads", "2", "network threads", true},
-    {"workers", "32", "request-handling threads", true},
+    {"workers", "64", "request-handling threads", true},
     {"body_limit", "1048576", "largest request body in bytes (413 beyond)", true},
     {"allow_registration", "true", "allow POST /auth/register", true},
     {"session_ttl", "900", "session token lifetime, seconds", true},
@@ -40,6 +40,12 @@ constexpr OptionSpec kOptions[] = {
     {"login_ip_window", "60", "IP throttle window, seconds", true},
     {"db_pool_size", "8", "database connections", false},
     {"sqlite_synchronous", "FULL", "SQLite synchronous pragma: FULL or NORMAL", false},
+    {"strict_ob_registration", "false", "enforce the Open Badges 3.0 client registration profile", true},
+    {"registration_initial_access_token", "", "when set, POST /oauth/register requires it as a Bearer token",
+     true},
+    {"revocation_poll_interval", "1", "how often an instance pulls revocations made elsewhere, seconds",
+     true},
+    {"janitor_interval", "60", "how often expired token rows are deleted, seconds", true},
 };
 
 std::string flag_name(std::string name) {
@@ -117,7 +123,34 @@ Result<Config> ConfigLoader::finalize() {
         }
       }
     }
+    if (auto servers = table.get("resource_servers")) {
+      auto* array = servers->as_array();
+      if (!array)
+        return fail(ErrorCode::invalid_request, "config file: resource_servers must be an array of tables");
+      for (auto& node : *array) {
+        auto* t = node.as_table();
+        if (!t)
+          return fail(ErrorCode::invalid_request, "config file: resource_servers must be an array of tables");
+        Config::ResourceServer rs;
+        rs.identifier = t->get("identifier") ? t->get("identifier")->value_or(std::string()) : "";
+        if (rs.identifier.empty())
+          return fail(ErrorCode::invalid_request, "config file: every resource server needs an identifier");
+        for (const char* list : {"scopes", "clients"}) {
+          if (auto* items = t->get(list) ? t->get(list)->as_array() : nullptr) {
+            for (auto& item : *items) {
+              auto v = item.value<std::string>();
+              if (!v)
+                return fail(ErrorCode::invalid_request,
+                            std::string("config file: ") + list + " must be strings");
+              (std::string_view(list) == "scopes" ? rs.scopes : rs.clients).push_back(*v);
+            }
+          }
+        }
+        resource_servers_.push_back(std::move(rs));
+      }
+    }
     for (const auto& [key, _] : table) {
+      if (key.str() == "resource_servers") continue;
       bool known = false;
       for (const auto& spec : kOptions) known = known || key.str() == spec.name;
       if (!known)
@@ -179,6 +212,15 @@ Result<Config> ConfigLoader::finalize() {
     return std::unexpected(st.error());
   if (st = parse_int(values_, "db_pool_size", c.db_pool_size, 1, 256); !st)
     return std::unexpected(st.error());
+  if (st = parse_bool(values_, "strict_ob_registration", c.strict_ob_registration); !st)
+    return std::unexpected(st.error());
+  c.registration_initial_access_token = values_["registration_initial_access_token"];
+  if (st = parse_int<std::int64_t>(values_, "revocation_poll_interval", c.revocation_poll_interval, 1, 3600);
+      !st)
+    return std::unexpected(st.error());
+  if (st = parse_int<std::int64_t>(values_, "janitor_interval", c.janitor_interval, 1, day); !st)
+    return std::unexpected(st.error());
+  c.resource_servers = resource_servers_;
   return c;
 }
 

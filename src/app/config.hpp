@@ -22,7 +22,7 @@ struct Config {
   std::string issuer;  // default http://HOST:PORT
   std::string database = "sqlite:badgeserver.db";
   int threads = 2;   // network threads
-  int workers = 32;  // request-handling threads (database work happens here)
+  int workers = 64;  // request-handling threads (database work happens here)
   std::int64_t body_limit = 1 << 20;
   std::string key_encryption_key;  // base64 of 32 bytes; when empty, a key file beside the SQLite db
   bool allow_registration = true;  // POST /auth/register
@@ -40,6 +40,17 @@ struct Config {
   std::int64_t login_ip_window = 60;
   int db_pool_size = 8;
   std::string sqlite_synchronous = "FULL";
+  bool strict_ob_registration = false;
+  std::string registration_initial_access_token;  // when set, POST /oauth/register requires it
+  std::int64_t revocation_poll_interval = 1;
+  std::int64_t janitor_interval = 60;
+  // [[resource_servers]] tables of the config file: audiences other than the default one.
+  struct ResourceServer {
+    std::string identifier;
+    std::vector<std::string> scopes;
+    std::vector<std::string> clients;
+  };
+  std::vector<ResourceServer> resource_servers;
 };
 
 // Registers every option of `serve` (and the shared --database / --config) on a CLI11 (sub)command.
@@ -53,6 +64,7 @@ class ConfigLoader {
   CLI::App& command_;
   std::map<std::string, std::string> values_;
   std::string config_file_;
+  std::vector<Config::ResourceServer> resource_servers_;
 };
 
 }  // namespace bs::app

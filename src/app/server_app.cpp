@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <csignal>
+#include <functional>
 #include <thread>
 
 #include "app/bootstrap.hpp"
@@ -15,24 +16,40 @@
 #include "http/handlers/routes.hpp"
 #include "http/pipeline.hpp"
 #include "http/server.hpp"
+#include "oauth/client_auth.hpp"
+#include "oauth/client_registry.hpp"
+#include "oauth/token_service.hpp"
+#include "store/oauth_repositories.hpp"
+#include "store/repositories.hpp"
 
 namespace bs::app {
 
 namespace {
 
-// Reloads the key set periodically so keys rotated elsewhere are published here in time.
-class KeyRefresher {
+// Runs maintenance work on one background thread: key-set reloads, revocation sync, the janitor.
+class PeriodicTasks {
  public:
-  explicit KeyRefresher(keys::Keyring& keyring)
-      : thread_([this, &keyring] {
+  struct Task {
+    std::string name;
+    std::int64_t interval_seconds;
+    std::function<void()> run;
+    std::int64_t last = 0;
+  };
+  explicit PeriodicTasks(std::vector<Task> tasks)
+      : tasks_(std::move(tasks)), thread_([this] {
           std::unique_lock lock(mutex_);
-          while (!cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; })) {
+          while (!cv_.wait_for(lock, std::chrono::milliseconds(250), [this] { return stop_; })) {
             lock.unlock();
-            keyring.reload_if_stale();
+            const auto now = store::unix_now();
+            for (auto& t : tasks_) {
+              if (now - t.last < t.interval_seconds) continue;
+              t.last = now;
+              t.run();
+            }
             lock.lock();
           }
         }) {}
-  ~KeyRefresher() {
+  ~PeriodicTasks() {
     {
       std::lock_guard lock(mutex_);
       stop_ = true;
@@ -42,11 +59,31 @@ class KeyRefresher {
   }
 
  private:
+  std::vector<Task> tasks_;
   std::mutex mutex_;
   std::condition_variable cv_;
   bool stop_ = false;
   std::thread thread_;
 };
+
+// Deletes expired token rows in bounded batches so the token tables stay bounded.
+void run_janitor(store::Database& db) {
+  constexpr std::int64_t kBatch = 1000;
+  const auto now = store::unix_now();
+  std::int64_t total = 0;
+  for (int i = 0; i < 1000; ++i) {
+    auto deleted = store::delete_expired_oauth_rows(db, now, kBatch);
+    if (!deleted) {
+      log::warn("janitor failed", {{"error", deleted.error().description}});
+      return;
+    }
+    total += *deleted;
+    if (*deleted < kBatch) break;
+  }
+  auto sessions = store::delete_expired_auth_sessions(db, now);
+  if (sessions) total += *sessions;
+  if (total > 0) log::info("janitor", {{"deleted_rows", total}});
+}
 
 }  // namespace
 
@@ -86,6 +123,34 @@ int run_server(const Config& config) {
   auth::ApiKeyService api_keys(**db, hash_key);
   auth::Authenticator authenticator(sessions, api_keys);
 
+  oauth::ClientSecrets client_secrets(hash_key, *kek);
+  oauth::ClientRegistry clients(**db, client_secrets,
+                                {config.issuer, config.strict_ob_registration,
+                                 config.registration_initial_access_token.empty()
+                                     ? std::nullopt
+                                     : std::optional<std::string>(config.registration_initial_access_token)});
+  oauth::TokenOptions token_options{
+      config.issuer, config.default_audience, config.access_token_ttl, {}, config.revocation_poll_interval};
+  for (const auto& rs : config.resource_servers)
+    token_options.resource_servers.push_back({rs.identifier, rs.scopes, rs.clients});
+  oauth::TokenService tokens(**db, keyring, token_options);
+  if (auto st = tokens.sync_revocations(); !st)
+    log::warn("revocation sync failed", {{"error", st.error().description}});
+  oauth::ClientAuthenticator client_auth(**db, clients, client_secrets, audit, config.issuer,
+                                         config.issuer + "/oauth/token");
+  authenticator.set_access_token_verifier(
+      [&tokens, &config](std::string_view token) -> Result<auth::Principal> {
+        auto claims = tokens.verify_access_token(token, {config.default_audience});
+        if (!claims) return std::unexpected(claims.error());
+        auth::Principal p;
+        p.kind = auth::PrincipalKind::access_token;
+        p.credential_id = claims->jti;
+        p.subject = claims->subject;
+        p.client_id = claims->client_id;
+        p.scopes = claims->scope;
+        return p;
+      });
+
   http::Services services{{config.issuer, config.allow_registration},
                           **db,
                           keyring,
@@ -94,7 +159,11 @@ int run_server(const Config& config) {
                           users,
                           sessions,
                           api_keys,
-                          authenticator};
+                          authenticator,
+                          client_secrets,
+                          clients,
+                          tokens,
+                          client_auth};
   http::Router router;
   http::add_all_routes(router, services);
   http::Pipeline pipeline(router);
@@ -110,7 +179,15 @@ int run_server(const Config& config) {
     log::error("startup failed", {{"error", st.error().description}});
     return 2;
   }
-  KeyRefresher refresher(keyring);
+  PeriodicTasks background({
+      {"keys", 1, [&keyring] { keyring.reload_if_stale(); }},
+      {"revocations", config.revocation_poll_interval,
+       [&tokens] {
+         if (auto st = tokens.sync_revocations(); !st)
+           log::warn("revocation sync failed", {{"error", st.error().description}});
+       }},
+      {"janitor", config.janitor_interval, [&db] { run_janitor(**db); }},
+  });
   log::info("listening",
             {{"address", config.listen_host + ":" + std::to_string(server.port())},
              {"issuer", config.issuer},

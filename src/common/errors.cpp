@@ -34,6 +34,8 @@ std::string_view error_code_name(ErrorCode code) {
       return "invalid_request_uri";
     case ErrorCode::unsupported_token_type:
       return "unsupported_token_type";
+    case ErrorCode::invalid_target:
+      return "invalid_target";
     case ErrorCode::unauthorized:
       return "unauthorized";
     case ErrorCode::forbidden:

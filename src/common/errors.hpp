@@ -27,6 +27,7 @@ enum class ErrorCode {
   invalid_request_object,   // RFC 9101
   invalid_request_uri,      // RFC 9101 / 9126
   unsupported_token_type,   // RFC 7009
+  invalid_target,           // RFC 8707
   // API and transport
   unauthorized,            // 401: no or bad credentials on a non-OAuth API path
   forbidden,               // 403

@@ -15,6 +15,8 @@ int hex_digit(char c) {
   return -1;
 }
 
+}  // namespace
+
 std::optional<std::string> form_decode(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -34,26 +36,6 @@ std::optional<std::string> form_decode(std::string_view s) {
   }
   if (!valid_utf8(out)) return std::nullopt;
   return out;
-}
-
-}  // namespace
-
-std::optional<std::string> FormParams::get(std::string_view name) const {
-  for (const auto& [k, v] : items)
-    if (k == name) return v;
-  return std::nullopt;
-}
-
-std::vector<std::string> FormParams::all(std::string_view name) const {
-  std::vector<std::string> out;
-  for (const auto& [k, v] : items)
-    if (k == name) out.push_back(v);
-  return out;
-}
-
-std::size_t FormParams::count(std::string_view name) const {
-  return static_cast<std::size_t>(
-      std::count_if(items.begin(), items.end(), [&](const auto& kv) { return kv.first == name; }));
 }
 
 Result<FormParams> parse_form(std::string_view body) {

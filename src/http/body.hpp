@@ -9,22 +9,19 @@
 #include <vector>
 
 #include "common/errors.hpp"
+#include "common/params.hpp"
 #include "http/message.hpp"
 
 namespace bs::http {
 
-class FormParams {
- public:
-  std::vector<std::pair<std::string, std::string>> items;
-
-  std::optional<std::string> get(std::string_view name) const;
-  std::vector<std::string> all(std::string_view name) const;
-  std::size_t count(std::string_view name) const;
-};
+using FormParams = bs::Params;
 
 // application/x-www-form-urlencoded: '+' is a space, %XX escapes must be well-formed, names and
 // values must be UTF-8. Errors are invalid_request.
 Result<FormParams> parse_form(std::string_view body);
+
+// Decodes one application/x-www-form-urlencoded component; nullopt when malformed or not UTF-8.
+std::optional<std::string> form_decode(std::string_view s);
 
 // The body of a form POST; 415 when the Content-Type is not application/x-www-form-urlencoded.
 Result<FormParams> form_body(const Request& request);

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/log.hpp"
+
 namespace bs::http {
 
 int status_for(ErrorCode code) {
@@ -54,9 +56,14 @@ std::string auth_param(std::string_view s) {
 Response error_response(const Error& error, const ErrorContext& context) {
   const int status = status_for(error.code);
   nlohmann::json body = {{"error", error_code_name(error.code)}};
-  if (!error.description.empty()) body["error_description"] = error.description;
+  if (error.code == ErrorCode::internal_error) {
+    // Internal descriptions can carry database or library text: log them, never send them.
+    log::error("internal error", {{"error", error.description}});
+    body["error_description"] = "internal error";
+  } else if (!error.description.empty()) {
+    body["error_description"] = error.description;
+  }
   Response r = Response::json(status, body);
-  r.set_header("Cache-Control", "no-store");
 
   if (error.code == ErrorCode::invalid_client) {
     if (context.basic_auth_attempted) r.set_header("WWW-Authenticate", "Basic realm=\"badgeserver\"");

@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -100,6 +101,7 @@ class Session : public std::enable_shared_from_this<Session> {
       Response r = error_response(err);
       r.status = status;
       keep_alive_ = false;
+      linger_ = true;
       return write(std::move(r));
     }
     auto in = parser_->release();
@@ -142,6 +144,26 @@ class Session : public std::enable_shared_from_this<Session> {
                        });
   }
 
+  // After rejecting a request mid-body, closing at once would reset the connection while the client
+  // is still sending, and it would never read our answer. Stop sending, drain what arrives for a
+  // short while, then close (what servers call a lingering close).
+  void linger_close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(2));
+    drain_ = std::make_shared<std::array<char, 16384>>();
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(asio::buffer(*drain_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->drained_ > (64u << 20)) return self->close();
+                              self->drain();
+                            });
+  }
+
   void close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -156,6 +178,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   bool first_request_ = true;
   bool counted_ = false;  // the response being written belongs to an in_flight request
+  bool linger_ = false;   // close with a drain (the request was rejected mid-read)
+  std::shared_ptr<std::array<char, 16384>> drain_;
+  std::size_t drained_ = 0;
   unsigned version_ = 11;
 };
 

@@ -9,6 +9,10 @@
 #include "auth/sessions.hpp"
 #include "auth/users.hpp"
 #include "keys/keyring.hpp"
+#include "oauth/client_auth.hpp"
+#include "oauth/client_registry.hpp"
+#include "oauth/client_secrets.hpp"
+#include "oauth/token_service.hpp"
 #include "store/database.hpp"
 
 namespace bs::http {
@@ -28,6 +32,10 @@ struct Services {
   auth::SessionService& sessions;
   auth::ApiKeyService& api_keys;
   auth::Authenticator& authenticator;
+  oauth::ClientSecrets& client_secrets;
+  oauth::ClientRegistry& clients;
+  oauth::TokenService& tokens;
+  oauth::ClientAuthenticator& client_auth;
 };
 
 }  // namespace bs::http

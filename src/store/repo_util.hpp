@@ -1,10 +1,12 @@
 // Private to the *_repo.cpp files: small conversions shared by the repositories.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "store/repositories.hpp"
 
@@ -18,6 +20,33 @@ inline Value integer(std::int64_t n) {
 }
 inline Value boolean(bool b) {
   return Value{std::int64_t{b ? 1 : 0}};
+}
+
+// Lists stored as one space-separated TEXT column (scopes, grant types). Empty items are dropped,
+// so a stored list never has a doubled or trailing space.
+inline std::string join_words(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) {
+    if (w.empty()) continue;
+    if (!out.empty()) out += ' ';
+    out += w;
+  }
+  return out;
+}
+
+inline std::vector<std::string> split_words(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (s[i] == ' ') {
+      ++i;
+      continue;
+    }
+    const std::size_t end = std::min(s.find(' ', i), s.size());
+    out.emplace_back(s.substr(i, end - i));
+    i = end;
+  }
+  return out;
 }
 
 inline std::unexpected<Error> error_of(const auto& result) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <list>
@@ -89,6 +90,10 @@ class SqliteConnection final : public Connection {
   struct Cached {
     std::string sql;
     sqlite3_stmt* stmt;
+    // slot[i]: SQLite's index of parameter "$<i+1>", 0 when the statement does not use it. Looked
+    // up once here: sqlite3_bind_parameter_index is a linear search, so binding by name on every
+    // call is quadratic in the parameter count (multi-row INSERTs have thousands).
+    std::vector<int> slot;
   };
 
   // Shared-cache (in-memory) connections report SQLITE_LOCKED instead of waiting in the busy
@@ -103,10 +108,10 @@ class SqliteConnection final : public Connection {
     }
   }
 
-  Result<sqlite3_stmt*> prepare(std::string_view sql) {
+  Result<const Cached*> prepare(std::string_view sql) {
     if (auto it = index_.find(sql); it != index_.end()) {
       lru_.splice(lru_.begin(), lru_, it->second);
-      return it->second->stmt;
+      return &*it->second;
     }
     std::string text(sql);
     sqlite3_stmt* stmt = nullptr;
@@ -122,31 +127,47 @@ class SqliteConnection final : public Connection {
       sqlite3_finalize(stmt);
       return fail(ErrorCode::internal_error, "sqlite: query/exec take a single statement");
     }
-    lru_.push_front(Cached{std::move(text), stmt});
+    lru_.push_front(Cached{std::move(text), stmt, parameter_slots(stmt)});
     index_.emplace(std::string_view(lru_.front().sql), lru_.begin());
     if (lru_.size() > kStatementCacheSize) {
       index_.erase(std::string_view(lru_.back().sql));
       sqlite3_finalize(lru_.back().stmt);
       lru_.pop_back();
     }
-    return stmt;
+    return &lru_.front();
   }
 
-  Status bind(sqlite3_stmt* stmt, std::span<const Value> params) {
+  // By name, so "$2 ... $1" binds the way PostgreSQL does, whatever the order of appearance.
+  static std::vector<int> parameter_slots(sqlite3_stmt* stmt) {
+    const int count = sqlite3_bind_parameter_count(stmt);
+    std::vector<int> slot(static_cast<std::size_t>(count), 0);
+    for (int idx = 1; idx <= count; ++idx) {
+      const char* name = sqlite3_bind_parameter_name(stmt, idx);
+      if (!name || name[0] != '$' || name[1] == '0') continue;  // exactly "$<N>", as PostgreSQL
+      std::size_t n = 0;
+      const char* end = name + std::char_traits<char>::length(name);
+      auto [p, ec] = std::from_chars(name + 1, end, n);
+      if (ec == std::errc() && p == end && n >= 1 && n <= slot.size()) slot[n - 1] = idx;
+    }
+    return slot;
+  }
+
+  Status bind(const Cached& cached, std::span<const Value> params) {
+    sqlite3_stmt* stmt = cached.stmt;
     const int count = sqlite3_bind_parameter_count(stmt);
     if (static_cast<std::size_t>(count) != params.size()) {
       return fail(ErrorCode::internal_error, "sqlite: statement takes " + std::to_string(count) +
                                                  " parameters, " + std::to_string(params.size()) + " given");
     }
     for (std::size_t i = 0; i < params.size(); ++i) {
-      // By name, so "$2 ... $1" binds the way PostgreSQL does, whatever the order of appearance.
-      // (snprintf, not "$" + to_string: GCC 12 -O2 reports a false -Wrestrict on the latter.)
-      char name[24];
-      std::snprintf(name, sizeof name, "$%zu", i + 1);
-      const int idx = sqlite3_bind_parameter_index(stmt, name);
-      if (idx == 0)
+      const int idx = cached.slot[i];
+      if (idx == 0) {
+        // (snprintf, not "$" + to_string: GCC 12 -O2 reports a false -Wrestrict on the latter.)
+        char name[24];
+        std::snprintf(name, sizeof name, "$%zu", i + 1);
         return fail(ErrorCode::internal_error,
                     "sqlite: statement does not use parameter " + std::string(name));
+      }
       int rc = SQLITE_OK;
       const Value& v = params[i];
       if (const auto* n = std::get_if<std::int64_t>(&v)) {
@@ -180,7 +201,7 @@ class SqliteConnection final : public Connection {
   Status run(std::string_view sql, std::span<const Value> params, Rows* out) {
     auto prepared = prepare(sql);
     if (!prepared) return std::unexpected(prepared.error());
-    sqlite3_stmt* stmt = *prepared;
+    sqlite3_stmt* stmt = (*prepared)->stmt;
     // A cached statement must be reset (and unbound) before the next use, whatever happens here.
     struct Reset {
       sqlite3_stmt* s;
@@ -189,7 +210,7 @@ class SqliteConnection final : public Connection {
         sqlite3_clear_bindings(s);
       }
     } reset{stmt};
-    if (auto st = bind(stmt, params); !st) return st;
+    if (auto st = bind(**prepared, params); !st) return st;
 
     const int ncols = sqlite3_column_count(stmt);
     // Shared-cache connections report SQLITE_LOCKED instead of waiting in the busy handler. Only

@@ -30,9 +30,9 @@ std::string ServerTest::cli_api_key(const std::string& scopes, const std::string
 
 nlohmann::json ServerTest::create_user(const std::string& email, const std::string& password,
                                        const std::string& role) {
-  auto r = client().post_json("/api/v1/users", {{"email", email}, {"password", password}, {"name", "Test User"},
-                                                {"role", role}},
-                              admin());
+  auto r = client().post_json(
+      "/api/v1/users", {{"email", email}, {"password", password}, {"name", "Test User"}, {"role", role}},
+      admin());
   EXPECT_EQ(r.status, 201) << r.body;
   return r.json();
 }

@@ -27,7 +27,9 @@ class ServerTest : public ::testing::Test {
   nlohmann::json create_user(const std::string& email, const std::string& password = "correct horse battery",
                              const std::string& role = "user");
   std::string login(const std::string& email, const std::string& password = "correct horse battery");
-  std::map<std::string, std::string> cli_env() const { return {{"BADGESERVER_KEY_ENCRYPTION_KEY", kTestKek}}; }
+  std::map<std::string, std::string> cli_env() const {
+    return {{"BADGESERVER_KEY_ENCRYPTION_KEY", kTestKek}};
+  }
 
   std::unique_ptr<TestDatabase> db;
   std::unique_ptr<ServerProcess> server;

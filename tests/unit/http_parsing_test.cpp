@@ -108,7 +108,8 @@ TEST(ErrorMapping, StatusAndChallenges) {
   EXPECT_EQ(error_response(Error(ErrorCode::invalid_grant)).status, 400);
   EXPECT_EQ(error_response(Error(ErrorCode::service_unavailable)).status, 503);
   EXPECT_EQ(error_response(Error(ErrorCode::invalid_data)).status, 422);
-  EXPECT_EQ(error_response(Error(ErrorCode::internal_error)).body, R"({"error":"server_error"})");
+  EXPECT_EQ(error_response(Error(ErrorCode::internal_error, "sqlite: disk I/O error")).body,
+            R"({"error":"server_error","error_description":"internal error"})");
 }
 
 }  // namespace

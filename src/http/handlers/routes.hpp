@@ -13,6 +13,10 @@ void add_api_key_routes(Router& router, Services& services);
 void add_user_routes(Router& router, Services& services);
 void add_key_admin_routes(Router& router, Services& services);
 void add_audit_routes(Router& router, Services& services);
+void add_oauth_routes(Router& router, Services& services);
+void add_oauth_registration_routes(Router& router, Services& services);
+void add_client_admin_routes(Router& router, Services& services);
+void add_token_admin_routes(Router& router, Services& services);
 
 inline void add_all_routes(Router& router, Services& services) {
   add_health_routes(router, services);
@@ -22,6 +26,10 @@ inline void add_all_routes(Router& router, Services& services) {
   add_user_routes(router, services);
   add_key_admin_routes(router, services);
   add_audit_routes(router, services);
+  add_oauth_routes(router, services);
+  add_oauth_registration_routes(router, services);
+  add_client_admin_routes(router, services);
+  add_token_admin_routes(router, services);
 }
 
 }  // namespace bs::http

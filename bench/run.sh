@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Benchmarks badgeserver and a peer (node-oidc-provider, ../shared/peers) in the same run, on
+# loopback, with wrk: client_credentials issuance (client_secret_basic, ES256 JWT) and
+# introspection. Prints requests/s, p50, p99 per target and our/peer ratios.
+#   bench/run.sh                      # 10 s per measurement, 64 connections
+#   DURATION=30s CONNECTIONS=16 bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-64}
+WRK_THREADS=${WRK_THREADS:-2}
+PORT=${PORT:-18180}
+PEER_PORT=${PEER_PORT:-18190}
+
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v node >/dev/null || need+=(nodejs npm)
+command -v curl >/dev/null || need+=(curl)
+if ((${#need[@]})); then apt-get update && apt-get install -y --no-install-recommends "${need[@]}"; fi
+scripts/install-deps.sh >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j2 --target badgeserver >/dev/null
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+export BADGESERVER_KEY_ENCRYPTION_KEY=$(head -c 32 /dev/urandom | base64)
+db="sqlite:$work/bench.db"
+admin=$(build/badgeserver admin create-api-key --database "$db" --name bench --scopes admin |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
+build/badgeserver serve --database "$db" --listen "127.0.0.1:$PORT" --log-level warn 2>"$work/server.log" &
+pids+=($!)
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
+
+client=$(curl -sf -H "X-API-Key: $admin" -H 'Content-Type: application/json' "http://127.0.0.1:$PORT/api/v1/clients" \
+  -d '{"client_name":"bench","grant_types":["client_credentials"],"token_endpoint_auth_method":"client_secret_basic","scope":"https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.readonly"}')
+cid=$(echo "$client" | python3 -c 'import json,sys; print(json.load(sys.stdin)["client_id"])')
+csecret=$(echo "$client" | python3 -c 'import json,sys; print(json.load(sys.stdin)["client_secret"])')
+token=$(curl -sf -u "$cid:$csecret" -d grant_type=client_credentials "http://127.0.0.1:$PORT/oauth/token" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+
+# The peer, installed from npm into a scratch folder.
+cp -r ../shared/peers/oidc-provider "$work/peer"
+(cd "$work/peer" && npm ci --silent --no-audit --no-fund >/dev/null 2>&1)
+(cd "$work/peer" && exec node server.mjs "$PEER_PORT" jwt >"$work/peer.log" 2>&1) &
+pids+=($!)
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PEER_PORT/.well-known/openid-configuration" >/dev/null && break; sleep 0.1; done
+peer_id=bench-client
+peer_secret=bench-secret-0123456789abcdef0123456789abcdef
+peer_token=$(curl -sf -u "$peer_id:$peer_secret" -d grant_type=client_credentials -d scope=api:read \
+  "http://127.0.0.1:$PEER_PORT/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+
+measure() {  # name url script args...
+  local name=$1 url=$2 script=$3
+  shift 3
+  local line
+  line=$(cd bench && wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" -s "$script" "$url" -- "$@" | tail -n 1)
+  echo "$name $line" | tee -a "$work/results"
+}
+
+echo "connections=$CONNECTIONS duration=$DURATION wrk_threads=$WRK_THREADS cores=$(nproc)"
+measure ours_client_credentials "http://127.0.0.1:$PORT" client_credentials.lua /oauth/token "$cid" "$csecret"
+measure peer_client_credentials "http://127.0.0.1:$PEER_PORT" client_credentials.lua /token "$peer_id" "$peer_secret"
+measure ours_introspection "http://127.0.0.1:$PORT" introspect.lua /oauth/introspect "$cid" "$csecret" "$token"
+measure peer_introspection "http://127.0.0.1:$PEER_PORT" introspect.lua /token/introspection "$peer_id" "$peer_secret" "$peer_token"
+rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/${pids[0]}/status")
+
+python3 - "$work/results" "$rss_kb" <<'PY'
+import json, sys
+rows = {}
+for line in open(sys.argv[1]):
+    name, js = line.split(" ", 1)
+    rows[name] = json.loads(js)
+print(f"\n| endpoint | ours req/s | ours p50 ms | ours p99 ms | peer req/s | peer p99 ms | ours/peer |")
+print("|---|---|---|---|---|---|---|")
+for ep in ("client_credentials", "introspection"):
+    o, p = rows[f"ours_{ep}"], rows[f"peer_{ep}"]
+    bad = o["unexpected"] + o["socket_errors"] + p["unexpected"] + p["socket_errors"]
+    ratio = o["rps"] / p["rps"] if p["rps"] else float("inf")
+    print(f"| {ep} | {o['rps']:.0f} | {o['p50_ms']:.2f} | {o['p99_ms']:.2f} | {p['rps']:.0f} | {p['p99_ms']:.2f} | {ratio:.1f}x |"
+          + (f" ({bad} unexpected answers or socket errors)" if bad else ""))
+print(f"\nbadgeserver peak RSS: {int(sys.argv[2]) / 1024:.1f} MiB")
+PY

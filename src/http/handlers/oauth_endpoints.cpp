@@ -1,0 +1,98 @@
+// The OAuth 2.0 endpoints over HTTP: metadata, token, introspection, revocation. Thin: parse the
+// form, authenticate the client, call src/oauth/endpoints, render.
+#include <nlohmann/json.hpp>
+
+#include "http/authenticate.hpp"
+#include "http/body.hpp"
+#include "http/client_credentials.hpp"
+#include "http/handlers/routes.hpp"
+#include "oauth/endpoints/endpoints.hpp"
+
+namespace bs::http {
+
+namespace {
+
+const ErrorContext kOAuthContext{.basic_auth_attempted = false, .bearer_protected = false};
+
+// The form body of an OAuth endpoint; a wrong content type is invalid_request here (RFC 6749 §3.2).
+Result<Params> oauth_form(const Request& req) {
+  auto form = form_body(req);
+  if (!form && form.error().code == ErrorCode::unsupported_media_type)
+    return fail(ErrorCode::invalid_request, "the body must be application/x-www-form-urlencoded");
+  return form;
+}
+
+bool basic_attempted(const Request& req) {
+  auto h = req.header("authorization");
+  return h && h->size() >= 6 && iequals(h->substr(0, 6), "Basic ");
+}
+
+Response oauth_error(const Request& req, const Error& e) {
+  ErrorContext ctx = kOAuthContext;
+  ctx.basic_auth_attempted = basic_attempted(req);
+  return error_response(e, ctx);
+}
+
+Result<oauth::AuthenticatedClient> authenticate_client(const Request& req, const Params& form, Services& s) {
+  return s.client_auth.authenticate(presented_client_credentials(req, form));
+}
+
+}  // namespace
+
+void add_oauth_routes(Router& router, Services& services) {
+  router.add("GET", "/.well-known/oauth-authorization-server", [&services](Request&) {
+    auto r = Response::json(200, oauth::authorization_server_metadata(services.settings.issuer));
+    r.set_header("Cache-Control", "public, max-age=300");
+    return r;
+  });
+
+  router.add("POST", "/oauth/token", [&services](Request& req) {
+    auto form = oauth_form(req);
+    if (!form) return oauth_error(req, form.error());
+    auto client = authenticate_client(req, *form, services);
+    if (!client) return oauth_error(req, client.error());
+    oauth::GrantContext ctx{services.tokens, services.audit, req.remote_addr};
+    auto body = oauth::token_endpoint(*client, *form, ctx);
+    if (!body) return oauth_error(req, body.error());
+    return Response::json(200, *body);
+  });
+
+  router.add("POST", "/oauth/introspect", [&services](Request& req) {
+    auto form = oauth_form(req);
+    if (!form) return oauth_error(req, form.error());
+    oauth::IntrospectionCaller caller;
+    const bool admin_credential =
+        req.header("x-api-key") || (req.header("authorization") && !basic_attempted(req));
+    if (admin_credential) {
+      auto principal = authorize(req, services, "admin:tokens");
+      if (!principal) return principal.error();
+      caller.admin = true;
+    } else {
+      auto client = authenticate_client(req, *form, services);
+      if (!client) return oauth_error(req, client.error());
+      if (client->method == "none")
+        return oauth_error(req,
+                           Error(ErrorCode::invalid_client, "introspection needs client authentication"));
+      caller.client = std::move(*client);
+    }
+    auto body = oauth::introspection_endpoint(caller, *form, services.tokens);
+    if (!body) return oauth_error(req, body.error());
+    return Response::json(200, *body);
+  });
+
+  router.add("POST", "/oauth/revoke", [&services](Request& req) {
+    auto form = oauth_form(req);
+    if (!form) return oauth_error(req, form.error());
+    auto client = authenticate_client(req, *form, services);
+    if (!client) return oauth_error(req, client.error());
+    if (auto st =
+            oauth::revocation_endpoint(*client, *form, services.tokens, services.audit, req.remote_addr);
+        !st)
+      return oauth_error(req, st.error());
+    Response r;
+    r.status = 200;
+    return r;
+  });
+}
+
+}  // namespace bs::http

@@ -1,0 +1,61 @@
+// Client authentication at the token, introspection, revocation and PAR endpoints (RFC 6749 §2.3,
+// RFC 7523 §3): client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, and
+// none for public clients. A client must use the method it registered; anything else is
+// invalid_client, and the caller answers 401 (with WWW-Authenticate: Basic when Basic was tried).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "auth/audit.hpp"
+#include "common/errors.hpp"
+#include "oauth/client_registry.hpp"
+#include "oauth/client_secrets.hpp"
+#include "store/database.hpp"
+#include "store/oauth_models.hpp"
+
+namespace bs::oauth {
+
+inline constexpr std::string_view kJwtBearerAssertionType =
+    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+// What the request presented, already taken apart by the HTTP layer.
+struct PresentedClientCredentials {
+  std::optional<std::pair<std::string, std::string>> basic;  // decoded and URL-decoded id, secret
+  bool basic_malformed = false;
+  std::optional<std::string> client_id;      // form parameter
+  std::optional<std::string> client_secret;  // form parameter
+  std::optional<std::string> client_assertion_type;
+  std::optional<std::string> client_assertion;
+  std::string ip;
+};
+
+struct AuthenticatedClient {
+  store::OAuthClient client;
+  std::string method;  // the method used (equal to the registered one)
+};
+
+class ClientAuthenticator {
+ public:
+  // token_endpoint: the absolute URL that RFC 7523 assertions may name as aud (the issuer too).
+  ClientAuthenticator(store::Database& db, ClientRegistry& clients, const ClientSecrets& secrets,
+                      auth::AuditLog& audit, std::string issuer, std::string token_endpoint);
+
+  Result<AuthenticatedClient> authenticate(const PresentedClientCredentials& presented);
+
+ private:
+  Result<AuthenticatedClient> authenticate_assertion(const PresentedClientCredentials& presented);
+  Result<store::OAuthClient> load(std::string_view client_id);
+  Result<AuthenticatedClient> failure(const PresentedClientCredentials& presented,
+                                      const std::string& client_id, const std::string& reason);
+
+  store::Database& db_;
+  ClientRegistry& clients_;
+  const ClientSecrets& secrets_;
+  auth::AuditLog& audit_;
+  std::string issuer_;
+  std::string token_endpoint_;
+};
+
+}  // namespace bs::oauth

@@ -1,0 +1,29 @@
+// What every grant handler receives and returns. One file per grant under src/oauth/grants/.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "auth/audit.hpp"
+#include "common/params.hpp"
+#include "oauth/client_auth.hpp"
+#include "oauth/token_service.hpp"
+
+namespace bs::oauth {
+
+struct GrantContext {
+  TokenService& tokens;
+  auth::AuditLog& audit;
+  std::string ip;
+};
+
+// The successful token response body (RFC 6749 §5.1).
+using TokenResponseBody = nlohmann::json;
+
+Result<TokenResponseBody> client_credentials_grant(const AuthenticatedClient& client, const Params& params,
+                                                   GrantContext& context);
+
+// Shared by grants: the requested scope checked against what the client registered (and, for
+// admin scopes, that it is a service account). Absent: the registered scope.
+Result<std::vector<std::string>> requested_scope(const store::OAuthClient& client, const Params& params);
+
+}  // namespace bs::oauth

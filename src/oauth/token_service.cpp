@@ -1,0 +1,217 @@
+#include "oauth/token_service.hpp"
+
+#include <algorithm>
+
+#include "common/log.hpp"
+#include "common/text.hpp"
+#include "crypto/jose.hpp"
+#include "crypto/random.hpp"
+#include "oauth/scopes.hpp"
+#include "store/oauth_repositories.hpp"
+
+namespace bs::oauth {
+
+TokenService::TokenService(store::Database& db, keys::Keyring& keyring, TokenOptions options)
+    : db_(db), keyring_(keyring), options_(std::move(options)), recorder_(db) {}
+
+Result<std::vector<std::string>> TokenService::resolve_audience(const std::vector<std::string>& resources,
+                                                                const std::vector<std::string>& scope) const {
+  if (resources.empty()) return std::vector<std::string>{options_.default_audience};
+  std::vector<std::string> out;
+  for (const auto& r : resources) {
+    if (r == options_.default_audience) {
+      out.push_back(r);
+      continue;
+    }
+    auto it = std::find_if(options_.resource_servers.begin(), options_.resource_servers.end(),
+                           [&](const ResourceServer& rs) { return rs.identifier == r; });
+    if (it == options_.resource_servers.end())
+      return fail(ErrorCode::invalid_target, "unknown resource: " + r);
+    if (!it->scopes.empty() && !scope_subset(scope, it->scopes))
+      return fail(ErrorCode::invalid_target, "the resource " + r + " does not accept the requested scope");
+    if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(r);
+  }
+  return out;
+}
+
+Result<IssuedAccessToken> TokenService::issue_access_token(const std::string& client_id,
+                                                           const std::string& subject,
+                                                           const std::vector<std::string>& scope,
+                                                           const std::vector<std::string>& audience,
+                                                           std::optional<std::string> grant_id) {
+  IssuedAccessToken out;
+  auto& c = out.claims;
+  c.jti = crypto::random_token(16);
+  c.client_id = client_id;
+  c.subject = subject;
+  c.scope = scope;
+  c.audience = audience;
+  c.issued_at = store::unix_now();
+  c.expires_at = c.issued_at + options_.access_token_ttl;
+  c.grant_id = std::move(grant_id);
+
+  // RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat, jti; scope as a space-separated string.
+  nlohmann::json payload = {
+      {"iss", options_.issuer},
+      {"sub", subject},
+      {"aud", audience.size() == 1 ? nlohmann::json(audience[0]) : nlohmann::json(audience)},
+      {"exp", c.expires_at},
+      {"iat", c.issued_at},
+      {"jti", c.jti},
+      {"client_id", client_id}};
+  if (!scope.empty()) payload["scope"] = join(scope, " ");
+  auto jwt = keyring_.sign({{"typ", kAccessTokenType}}, payload.dump());
+  if (!jwt) return std::unexpected(jwt.error());
+  out.token = std::move(*jwt);
+
+  store::OAuthToken record;
+  record.jti = c.jti;
+  record.kind = "access";
+  record.client_id = client_id;
+  record.subject = subject;
+  record.scope = scope;
+  record.audience = join(audience, " ");
+  record.grant_id = c.grant_id;
+  record.issued_at = c.issued_at;
+  record.expires_at = c.expires_at;
+  if (auto st = recorder_.record(std::move(record)); !st) return std::unexpected(st.error());
+  return out;
+}
+
+Result<AccessTokenClaims> TokenService::check(std::string_view token, bool allow_expired) {
+  auto jws = crypto::decode_jws(token);
+  if (!jws) return std::unexpected(jws.error());
+  auto kid = jws->header.find("kid");
+  if (kid == jws->header.end() || !kid->is_string())
+    return fail(ErrorCode::invalid_token, "token has no kid");
+  auto key = keyring_.find(kid->get<std::string>());
+  if (!key) return fail(ErrorCode::invalid_token, "token signed by an unknown key");
+  if (auto st = crypto::verify_jws(*jws, *key); !st) return std::unexpected(st.error());
+  crypto::JwtExpectations expect;
+  expect.issuer = options_.issuer;
+  expect.typ = std::string(kAccessTokenType);
+  expect.now = store::unix_now();
+  if (allow_expired) {
+    // Judge the token as of just before its expiry: everything but exp is still checked.
+    auto exp = jws->payload.find("exp");
+    if (exp != jws->payload.end() && exp->is_number_integer() && exp->get<std::int64_t>() <= expect.now)
+      expect.now = exp->get<std::int64_t>() - 1;
+  }
+  if (auto st = crypto::validate_jwt_claims(*jws, expect); !st) return std::unexpected(st.error());
+  const auto& p = jws->payload;
+  AccessTokenClaims c;
+  auto str = [&](const char* name) -> std::optional<std::string> {
+    auto it = p.find(name);
+    if (it == p.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+  };
+  auto jti = str("jti"), sub = str("sub"), client_id = str("client_id");
+  if (!jti || !sub || !client_id) return fail(ErrorCode::invalid_token, "token lacks jti, sub or client_id");
+  if (!p.contains("exp") || !p["exp"].is_number_integer() || !p.contains("iat") ||
+      !p["iat"].is_number_integer())
+    return fail(ErrorCode::invalid_token, "token lacks exp or iat");
+  if (p.value("iss", "") != options_.issuer)
+    return fail(ErrorCode::invalid_token, "token issued by someone else");
+  c.jti = *jti;
+  c.subject = *sub;
+  c.client_id = *client_id;
+  c.expires_at = p["exp"].get<std::int64_t>();
+  c.issued_at = p["iat"].get<std::int64_t>();
+  if (auto scope = str("scope")) c.scope = split_spaces(*scope);
+  if (auto aud = p.find("aud"); aud != p.end()) {
+    if (aud->is_string()) {
+      c.audience.push_back(aud->get<std::string>());
+    } else if (aud->is_array()) {
+      for (const auto& a : *aud)
+        if (a.is_string()) c.audience.push_back(a.get<std::string>());
+    }
+  }
+  return c;
+}
+
+Result<AccessTokenClaims> TokenService::verify_access_token(
+    std::string_view token, const std::vector<std::string>& expected_audiences) {
+  auto claims = check(token, false);
+  if (!claims) return claims;
+  if (is_revoked(claims->jti)) return fail(ErrorCode::invalid_token, "token revoked");
+  if (!expected_audiences.empty()) {
+    bool ok = std::any_of(claims->audience.begin(), claims->audience.end(), [&](const std::string& a) {
+      return std::find(expected_audiences.begin(), expected_audiences.end(), a) != expected_audiences.end();
+    });
+    if (!ok) return fail(ErrorCode::invalid_token, "token not meant for this audience");
+  }
+  return claims;
+}
+
+Result<AccessTokenClaims> TokenService::decode_access_token(std::string_view token) {
+  return check(token, true);
+}
+
+void TokenService::note_revoked(const std::string& jti, std::int64_t expires_at) {
+  std::lock_guard lock(deny_mutex_);
+  denied_[jti] = expires_at;
+}
+
+bool TokenService::is_revoked(const std::string& jti) {
+  std::lock_guard lock(deny_mutex_);
+  return denied_.count(jti) > 0;
+}
+
+Status TokenService::revoke(const std::string& jti, std::int64_t expires_at) {
+  auto revoked =
+      db_.transaction([&](store::Connection& c) { return store::revoke_token(c, jti, store::unix_now()); });
+  if (!revoked) return std::unexpected(revoked.error());
+  note_revoked(jti, expires_at);
+  return {};
+}
+
+Result<bool> TokenService::revoke_by_jti(const std::string& jti) {
+  auto revoked =
+      db_.transaction([&](store::Connection& c) { return store::revoke_token(c, jti, store::unix_now()); });
+  if (!revoked) return revoked;
+  if (auto st = sync_revocations(); !st) return std::unexpected(st.error());
+  return revoked;
+}
+
+Result<std::int64_t> TokenService::revoke_all_of_client(const std::string& client_id) {
+  auto n = db_.transaction(
+      [&](store::Connection& c) { return store::revoke_tokens_of_client(c, client_id, store::unix_now()); });
+  if (!n) return n;
+  if (auto st = sync_revocations(); !st) return std::unexpected(st.error());
+  return n;
+}
+
+Result<std::int64_t> TokenService::revoke_all_of_subject(const std::string& subject) {
+  auto n = db_.transaction(
+      [&](store::Connection& c) { return store::revoke_tokens_of_subject(c, subject, store::unix_now()); });
+  if (!n) return n;
+  if (auto st = sync_revocations(); !st) return std::unexpected(st.error());
+  return n;
+}
+
+Status TokenService::sync_revocations() {
+  const auto now = store::unix_now();
+  std::int64_t after;
+  {
+    std::lock_guard lock(deny_mutex_);
+    after = last_revocation_id_;
+    // Expired tokens fail verification anyway: forget their revocations.
+    for (auto it = denied_.begin(); it != denied_.end();)
+      it = it->second <= now ? denied_.erase(it) : std::next(it);
+  }
+  while (true) {
+    auto batch = store::list_revocations_since(db_, after, now, 1000);
+    if (!batch) return std::unexpected(batch.error());
+    if (batch->empty()) break;
+    std::lock_guard lock(deny_mutex_);
+    for (const auto& r : *batch) {
+      denied_[r.jti] = r.expires_at;
+      after = std::max(after, r.id);
+    }
+    last_revocation_id_ = after;
+    if (batch->size() < 1000) break;
+  }
+  return {};
+}
+
+}  // namespace bs::oauth

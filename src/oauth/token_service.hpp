@@ -1,0 +1,104 @@
+// Access tokens: RFC 9068 JWTs (typ at+jwt) signed by the key ring, their records, and revocation.
+// Verification is local (signature, typ, iss, exp) plus an in-memory deny list of revoked jtis that
+// every instance refreshes from oauth_revocations each revocation_poll_interval, so a revocation
+// anywhere takes effect everywhere within that bound, without a database read per request.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/errors.hpp"
+#include "keys/keyring.hpp"
+#include "oauth/token_recorder.hpp"
+#include "store/database.hpp"
+#include "store/oauth_models.hpp"
+
+namespace bs::oauth {
+
+inline constexpr std::string_view kAccessTokenType = "at+jwt";
+
+struct ResourceServer {
+  std::string identifier;               // the audience / RFC 8707 resource URI
+  std::vector<std::string> scopes;      // scopes it accepts (empty: any)
+  std::vector<std::string> client_ids;  // clients entitled to introspect its tokens
+};
+
+struct TokenOptions {
+  std::string issuer;
+  std::string default_audience;
+  std::int64_t access_token_ttl = 3600;
+  std::vector<ResourceServer> resource_servers;
+  std::int64_t revocation_poll_interval = 1;
+};
+
+struct AccessTokenClaims {
+  std::string jti;
+  std::string client_id;
+  std::string subject;
+  std::vector<std::string> scope;
+  std::vector<std::string> audience;
+  std::int64_t issued_at = 0;
+  std::int64_t expires_at = 0;
+  std::optional<std::string> grant_id;
+};
+
+struct IssuedAccessToken {
+  std::string token;
+  AccessTokenClaims claims;
+};
+
+class TokenService {
+ public:
+  TokenService(store::Database& db, keys::Keyring& keyring, TokenOptions options);
+
+  const TokenOptions& options() const { return options_; }
+
+  // RFC 8707: the audience for the requested resources (default audience when none); invalid_target
+  // for an unknown resource or one that does not accept the scope.
+  Result<std::vector<std::string>> resolve_audience(const std::vector<std::string>& resources,
+                                                    const std::vector<std::string>& scope) const;
+
+  // Signs an access token and records it durably before returning.
+  Result<IssuedAccessToken> issue_access_token(const std::string& client_id, const std::string& subject,
+                                               const std::vector<std::string>& scope,
+                                               const std::vector<std::string>& audience,
+                                               std::optional<std::string> grant_id = std::nullopt);
+
+  // Verifies one of our access tokens: signature by a published key, typ at+jwt, iss, exp/nbf/iat,
+  // and not revoked. With expected_audiences non-empty, aud must contain one of them.
+  Result<AccessTokenClaims> verify_access_token(std::string_view token,
+                                                const std::vector<std::string>& expected_audiences = {});
+  // Like verify_access_token, but accepts an expired token (revocation of an expired token is a no-op
+  // success, and we still need its claims to decide who owns it).
+  Result<AccessTokenClaims> decode_access_token(std::string_view token);
+
+  // Durable, then effective locally at once and on other instances within the poll interval.
+  Status revoke(const std::string& jti, std::int64_t expires_at);
+  void note_revoked(const std::string& jti, std::int64_t expires_at);
+  bool is_revoked(const std::string& jti);
+  // Admin revocations by record: one token by jti (false when no live token has it), or every live
+  // token of a client / subject (returns how many). Effective locally before returning.
+  Result<bool> revoke_by_jti(const std::string& jti);
+  Result<std::int64_t> revoke_all_of_client(const std::string& client_id);
+  Result<std::int64_t> revoke_all_of_subject(const std::string& subject);
+  // Pulls revocations made by other instances; called by a background thread.
+  Status sync_revocations();
+
+ private:
+  Result<AccessTokenClaims> check(std::string_view token, bool allow_expired);
+
+  store::Database& db_;
+  keys::Keyring& keyring_;
+  TokenOptions options_;
+  TokenRecorder recorder_;
+  std::mutex deny_mutex_;
+  std::unordered_map<std::string, std::int64_t> denied_;  // jti -> token expiry
+  std::int64_t last_revocation_id_ = 0;
+};
+
+}  // namespace bs::oauth
