@@ -4,6 +4,7 @@
 // anywhere takes effect everywhere within that bound, without a database read per request.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <mutex>
@@ -91,6 +92,19 @@ class TokenService {
 
  private:
   Result<AccessTokenClaims> check(std::string_view token, bool allow_expired);
+
+  // Recently verified tokens, keyed by the whole token string (so a hit is exactly the bytes that
+  // verified), sharded to keep lock contention low. A hit skips the signature check only: expiry
+  // and revocation are checked on every use.
+  static constexpr std::size_t kCacheShards = 16;
+  static constexpr std::size_t kCacheEntriesPerShard = 8192;
+  struct CacheShard {
+    std::mutex mutex;
+    std::unordered_map<std::string, AccessTokenClaims> entries;
+  };
+  std::optional<AccessTokenClaims> cached(std::string_view token);
+  void remember(std::string_view token, const AccessTokenClaims& claims);
+  std::array<CacheShard, kCacheShards> cache_;
 
   store::Database& db_;
   keys::Keyring& keyring_;
