@@ -18,6 +18,7 @@
 #include "http/server.hpp"
 #include "oauth/client_auth.hpp"
 #include "oauth/client_registry.hpp"
+#include "oauth/consents.hpp"
 #include "oauth/token_service.hpp"
 #include "store/oauth_repositories.hpp"
 #include "store/repositories.hpp"
@@ -131,9 +132,11 @@ int run_server(const Config& config) {
                                      : std::optional<std::string>(config.registration_initial_access_token)});
   oauth::TokenOptions token_options{
       config.issuer, config.default_audience, config.access_token_ttl, {}, config.revocation_poll_interval};
+  token_options.refresh_hash_key = hash_key;
   for (const auto& rs : config.resource_servers)
     token_options.resource_servers.push_back({rs.identifier, rs.scopes, rs.clients});
   oauth::TokenService tokens(**db, keyring, token_options);
+  oauth::ConsentService consents(**db, tokens, audit);
   if (auto st = tokens.sync_revocations(); !st)
     log::warn("revocation sync failed", {{"error", st.error().description}});
   oauth::ClientAuthenticator client_auth(**db, clients, client_secrets, audit, config.issuer,
@@ -163,7 +166,8 @@ int run_server(const Config& config) {
                           client_secrets,
                           clients,
                           tokens,
-                          client_auth};
+                          client_auth,
+                          consents};
   http::Router router;
   http::add_all_routes(router, services);
   http::Pipeline pipeline(router);

@@ -12,6 +12,7 @@
 #include "oauth/client_auth.hpp"
 #include "oauth/client_registry.hpp"
 #include "oauth/client_secrets.hpp"
+#include "oauth/consents.hpp"
 #include "oauth/token_service.hpp"
 #include "store/database.hpp"
 
@@ -36,6 +37,7 @@ struct Services {
   oauth::ClientRegistry& clients;
   oauth::TokenService& tokens;
   oauth::ClientAuthenticator& client_auth;
+  oauth::ConsentService& consents;
 };
 
 }  // namespace bs::http

@@ -6,6 +6,8 @@
 
 #include "common/log.hpp"
 #include "common/text.hpp"
+#include "crypto/encoding.hpp"
+#include "crypto/hash.hpp"
 #include "crypto/jose.hpp"
 #include "crypto/random.hpp"
 #include "oauth/scopes.hpp"
@@ -206,6 +208,57 @@ Status TokenService::revoke(const std::string& jti, std::int64_t expires_at) {
   if (!revoked) return std::unexpected(revoked.error());
   note_revoked(jti, expires_at);
   return {};
+}
+
+Result<IssuedRefreshToken> TokenService::issue_refresh_token(
+    const std::string& client_id, const std::string& subject, const std::vector<std::string>& scope,
+    const std::string& audience, const std::string& grant_id, std::int64_t expires_at,
+    std::optional<std::string> parent_jti) {
+  IssuedRefreshToken out;
+  out.token = crypto::random_token(32);
+  auto& r = out.record;
+  r.jti = refresh_token_id(out.token);
+  r.kind = "refresh";
+  r.client_id = client_id;
+  r.subject = subject;
+  r.scope = scope;
+  r.audience = audience;
+  r.grant_id = grant_id;
+  r.parent_jti = std::move(parent_jti);
+  r.issued_at = store::unix_now();
+  r.expires_at = expires_at;
+  if (auto st = store::insert_token(db_, r); !st) return std::unexpected(st.error());
+  return out;
+}
+
+std::string TokenService::refresh_token_id(std::string_view token) const {
+  return crypto::hex_encode(crypto::hmac_sha256(options_.refresh_hash_key, token));
+}
+
+Result<std::optional<store::OAuthToken>> TokenService::find_refresh_token(std::string_view token) {
+  if (token.empty() || token.size() > 256) return std::optional<store::OAuthToken>{};
+  auto found = store::find_token(db_, refresh_token_id(token));
+  if (!found) return found;
+  if (*found && (*found)->kind != "refresh") return std::optional<store::OAuthToken>{};
+  return found;
+}
+
+Result<std::int64_t> TokenService::revoke_grant(const std::string& grant_id) {
+  auto n = db_.transaction(
+      [&](store::Connection& c) { return store::revoke_tokens_of_grant(c, grant_id, store::unix_now()); });
+  if (!n) return n;
+  if (auto st = sync_revocations(); !st) return std::unexpected(st.error());
+  return n;
+}
+
+Result<std::int64_t> TokenService::revoke_subject_client(const std::string& subject,
+                                                         const std::string& client_id) {
+  auto n = db_.transaction([&](store::Connection& c) {
+    return store::revoke_tokens_of_subject_and_client(c, subject, client_id, store::unix_now());
+  });
+  if (!n) return n;
+  if (auto st = sync_revocations(); !st) return std::unexpected(st.error());
+  return n;
 }
 
 Result<bool> TokenService::revoke_by_jti(const std::string& jti) {

@@ -35,6 +35,15 @@ struct TokenOptions {
   std::int64_t access_token_ttl = 3600;
   std::vector<ResourceServer> resource_servers;
   std::int64_t revocation_poll_interval = 1;
+  std::string refresh_hash_key;                      // keys the stored hashes of refresh tokens
+  std::int64_t refresh_token_ttl = 30 * 86400;       // absolute: from the code exchange
+  std::int64_t refresh_token_idle_ttl = 14 * 86400;  // unused this long: dead
+  std::int64_t refresh_grace_period = 0;             // reuse within this many seconds is not theft
+};
+
+struct IssuedRefreshToken {
+  std::string token;         // the opaque value, returned once
+  store::OAuthToken record;  // as stored (jti = keyed hash of the value)
 };
 
 struct AccessTokenClaims {
@@ -77,6 +86,20 @@ class TokenService {
   // Like verify_access_token, but accepts an expired token (revocation of an expired token is a no-op
   // success, and we still need its claims to decide who owns it).
   Result<AccessTokenClaims> decode_access_token(std::string_view token);
+
+  // Refresh tokens: opaque 256-bit values, stored as keyed hashes, bound to client and grant family.
+  // Stored durably (not group-committed with access tokens' records) before returning.
+  Result<IssuedRefreshToken> issue_refresh_token(const std::string& client_id, const std::string& subject,
+                                                 const std::vector<std::string>& scope,
+                                                 const std::string& audience, const std::string& grant_id,
+                                                 std::int64_t expires_at,
+                                                 std::optional<std::string> parent_jti = std::nullopt);
+  std::string refresh_token_id(std::string_view token) const;
+  Result<std::optional<store::OAuthToken>> find_refresh_token(std::string_view token);
+  // Revokes every token of a grant family (code replay, refresh reuse), or what a subject holds
+  // for a client (consent revoked); effective locally before returning.
+  Result<std::int64_t> revoke_grant(const std::string& grant_id);
+  Result<std::int64_t> revoke_subject_client(const std::string& subject, const std::string& client_id);
 
   // Durable, then effective locally at once and on other instances within the poll interval.
   Status revoke(const std::string& jti, std::int64_t expires_at);

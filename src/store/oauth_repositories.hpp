@@ -44,6 +44,9 @@ Result<bool> revoke_token(Executor ex, std::string_view jti, std::int64_t now);
 // recorded as a Revocation.
 Result<std::int64_t> revoke_tokens_of_client(Executor ex, std::string_view client_id, std::int64_t now);
 Result<std::int64_t> revoke_tokens_of_subject(Executor ex, std::string_view subject, std::int64_t now);
+// What a subject holds for one client (a revoked consent).
+Result<std::int64_t> revoke_tokens_of_subject_and_client(Executor ex, std::string_view subject,
+                                                         std::string_view client_id, std::int64_t now);
 Result<std::int64_t> revoke_tokens_of_grant(Executor ex, std::string_view grant_id, std::int64_t now);
 // Refresh rotation: sets used_at = now only while used_at IS NULL and revoked_at IS NULL; of
 // concurrent callers exactly one gets true.

@@ -150,6 +150,16 @@ Result<std::int64_t> revoke_tokens_of_grant(Executor ex, std::string_view grant_
   return revoke_where(ex, sql, grant_id, now);
 }
 
+Result<std::int64_t> revoke_tokens_of_subject_and_client(Executor ex, std::string_view subject,
+                                                         std::string_view client_id, std::int64_t now) {
+  const Value p[] = {text(subject), integer(now), text(client_id)};
+  return ex.exec(
+      "UPDATE oauth_tokens SET revoked_at = $2 WHERE subject = $1 AND client_id = $3 AND revoked_at IS NULL "
+      "AND "
+      "expires_at > $2",
+      p);
+}
+
 Result<bool> mark_token_used(Executor ex, std::string_view jti, std::int64_t now) {
   // One conditional UPDATE is the compare-and-set: the database serializes updates of the row, and
   // the losers' WHERE no longer matches once the winner has set used_at.

@@ -414,15 +414,17 @@ TEST_F(OAuthTest, ServiceAccountTokensWorkOnTheAdminApiLikeApiKeys) {
   EXPECT_EQ(client().get("/api/v1/users", {{"Authorization", "Bearer " + plain}}).status, 403);
 }
 
-TEST_F(OAuthTest, DisabledClientCannotAuthenticate) {
+TEST_F(OAuthTest, DisabledClientCannotAuthenticateAndItsTokensDie) {
   auto c = cc_client();
-  ASSERT_EQ(basic_token(c).status, 200);
+  const auto tok = access_token(c);
   auto disable =
       client().request("POST", "/api/v1/clients/" + c["client_id"].get<std::string>() + "/disable", admin());
   ASSERT_LT(disable.status, 300) << disable.body;
   auto r = basic_token(c);
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(r.json()["error"], "invalid_client");
+  auto by_admin = client().post_form("/oauth/introspect", form_encode({{"token", tok}}), admin());
+  EXPECT_EQ(by_admin.json(), nlohmann::json({{"active", false}}));
 }
 
 TEST_F(OAuthTest, ForgedKidAndTamperedTokensAreInactive) {

@@ -777,7 +777,9 @@ TEST_P(StoreAuthorizationTest, LedgerAppendsInOrder) {
     e.scope = {std::string(action) + ":scope", "badges:read"};
     auto id = append_consent_ledger(db(), e);
     ASSERT_TRUE(Ok(id));
-    if (!ids.empty()) EXPECT_GT(*id, ids.back());
+    if (!ids.empty()) {
+      EXPECT_GT(*id, ids.back());
+    }
     ids.push_back(*id);
   }
 

@@ -155,6 +155,10 @@ void add_client_admin_routes(Router& router, Services& services) {
                  const auto& id = req.path_params["id"];
                  if (auto st = services.clients.set_enabled(id, enable); !st)
                    return error_response(st.error());
+                 // A disabled client's outstanding tokens die with it, not at their expiry.
+                 if (!enable)
+                   if (auto revoked = services.tokens.revoke_all_of_client(id); !revoked)
+                     return error_response(revoked.error());
                  services.audit.record({enable ? "client.enabled" : "client.disabled", principal->actor(), id,
                                         req.remote_addr, "success"});
                  return view_of(services, id);

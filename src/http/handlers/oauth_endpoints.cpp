@@ -51,7 +51,7 @@ void add_oauth_routes(Router& router, Services& services) {
     if (!form) return oauth_error(req, form.error());
     auto client = authenticate_client(req, *form, services);
     if (!client) return oauth_error(req, client.error());
-    oauth::GrantContext ctx{services.tokens, services.audit, req.remote_addr};
+    oauth::GrantContext ctx{services.tokens, services.audit, services.db, req.remote_addr};
     auto body = oauth::token_endpoint(*client, *form, ctx);
     if (!body) return oauth_error(req, body.error());
     return Response::json(200, *body);

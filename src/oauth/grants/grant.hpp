@@ -13,6 +13,7 @@ namespace bs::oauth {
 struct GrantContext {
   TokenService& tokens;
   auth::AuditLog& audit;
+  store::Database& db;
   std::string ip;
 };
 
@@ -21,6 +22,14 @@ using TokenResponseBody = nlohmann::json;
 
 Result<TokenResponseBody> client_credentials_grant(const AuthenticatedClient& client, const Params& params,
                                                    GrantContext& context);
+
+// RFC 6749 §4.1.3 with PKCE (RFC 7636): src/oauth/grants/authorization_code.cpp.
+Result<TokenResponseBody> authorization_code_grant(const AuthenticatedClient& client, const Params& params,
+                                                   GrantContext& context);
+
+// RFC 6749 §6 with rotation and reuse detection (RFC 9700 §4.14): src/oauth/grants/refresh_token.cpp.
+Result<TokenResponseBody> refresh_token_grant(const AuthenticatedClient& client, const Params& params,
+                                              GrantContext& context);
 
 // Shared by grants: the requested scope checked against what the client registered (and, for
 // admin scopes, that it is a service account). Absent: the registered scope.
