@@ -46,6 +46,17 @@ constexpr OptionSpec kOptions[] = {
     {"revocation_poll_interval", "1", "how often an instance pulls revocations made elsewhere, seconds",
      true},
     {"janitor_interval", "60", "how often expired token rows are deleted, seconds", true},
+    {"frontend_url", "",
+     "login/consent front end: /oauth/authorize redirects browsers there with ?interaction=ID", true},
+    {"require_pkce", "true", "require PKCE (S256) from every client, not only public ones", true},
+    {"require_par", "false", "require pushed authorization requests (RFC 9126) from every client", true},
+    {"interaction_ttl", "600", "how long an interaction waits for login and consent, seconds", true},
+    {"authorization_code_ttl", "60", "authorization code lifetime, seconds", true},
+    {"par_ttl", "60", "lifetime of a pushed authorization request, seconds", true},
+    {"refresh_token_ttl", "2592000", "absolute lifetime of a refresh token family, seconds", true},
+    {"refresh_token_idle_ttl", "1209600", "a refresh token unused this long is dead, seconds", true},
+    {"refresh_grace_period", "0", "seconds in which reuse of a rotated refresh token is not treated as theft",
+     true},
 };
 
 std::string flag_name(std::string name) {
@@ -221,6 +232,18 @@ Result<Config> ConfigLoader::finalize() {
   if (st = parse_int<std::int64_t>(values_, "janitor_interval", c.janitor_interval, 1, day); !st)
     return std::unexpected(st.error());
   c.resource_servers = resource_servers_;
+  c.frontend_url = values_["frontend_url"];
+  if (st = parse_bool(values_, "require_pkce", c.require_pkce); !st) return std::unexpected(st.error());
+  if (st = parse_bool(values_, "require_par", c.require_par); !st) return std::unexpected(st.error());
+  for (auto [name, out, max] : {std::tuple{"interaction_ttl", &c.interaction_ttl, day},
+                                {"authorization_code_ttl", &c.authorization_code_ttl, std::int64_t{600}},
+                                {"par_ttl", &c.par_ttl, std::int64_t{600}},
+                                {"refresh_token_ttl", &c.refresh_token_ttl, 365 * day},
+                                {"refresh_token_idle_ttl", &c.refresh_token_idle_ttl, 365 * day}}) {
+    if (st = parse_int<std::int64_t>(values_, name, *out, 1, max); !st) return std::unexpected(st.error());
+  }
+  if (st = parse_int<std::int64_t>(values_, "refresh_grace_period", c.refresh_grace_period, 0, 300); !st)
+    return std::unexpected(st.error());
   return c;
 }
 

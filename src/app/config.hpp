@@ -44,6 +44,15 @@ struct Config {
   std::string registration_initial_access_token;  // when set, POST /oauth/register requires it
   std::int64_t revocation_poll_interval = 1;
   std::int64_t janitor_interval = 60;
+  std::string frontend_url;
+  bool require_pkce = true;
+  bool require_par = false;
+  std::int64_t interaction_ttl = 600;
+  std::int64_t authorization_code_ttl = 60;
+  std::int64_t par_ttl = 60;
+  std::int64_t refresh_token_ttl = 30 * 86400;
+  std::int64_t refresh_token_idle_ttl = 14 * 86400;
+  std::int64_t refresh_grace_period = 0;
   // [[resource_servers]] tables of the config file: audiences other than the default one.
   struct ResourceServer {
     std::string identifier;

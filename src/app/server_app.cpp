@@ -16,10 +16,13 @@
 #include "http/handlers/routes.hpp"
 #include "http/pipeline.hpp"
 #include "http/server.hpp"
+#include "oauth/authorization_request.hpp"
 #include "oauth/client_auth.hpp"
 #include "oauth/client_registry.hpp"
 #include "oauth/consents.hpp"
+#include "oauth/interactions.hpp"
 #include "oauth/token_service.hpp"
+#include "store/authorization_repositories.hpp"
 #include "store/oauth_repositories.hpp"
 #include "store/repositories.hpp"
 
@@ -74,6 +77,10 @@ void run_janitor(store::Database& db) {
   std::int64_t total = 0;
   for (int i = 0; i < 1000; ++i) {
     auto deleted = store::delete_expired_oauth_rows(db, now, kBatch);
+    if (deleted && *deleted < kBatch) {
+      auto more = store::delete_expired_authorization_rows(db, now, kBatch - *deleted);
+      if (more) *deleted += *more;
+    }
     if (!deleted) {
       log::warn("janitor failed", {{"error", deleted.error().description}});
       return;
@@ -133,10 +140,18 @@ int run_server(const Config& config) {
   oauth::TokenOptions token_options{
       config.issuer, config.default_audience, config.access_token_ttl, {}, config.revocation_poll_interval};
   token_options.refresh_hash_key = hash_key;
+  token_options.refresh_token_ttl = config.refresh_token_ttl;
+  token_options.refresh_token_idle_ttl = config.refresh_token_idle_ttl;
+  token_options.refresh_grace_period = config.refresh_grace_period;
   for (const auto& rs : config.resource_servers)
     token_options.resource_servers.push_back({rs.identifier, rs.scopes, rs.clients});
   oauth::TokenService tokens(**db, keyring, token_options);
   oauth::ConsentService consents(**db, tokens, audit);
+  oauth::AuthorizationRequestParser authorization_requests(
+      **db, clients, tokens, {config.issuer, config.require_pkce, config.require_par, config.par_ttl});
+  oauth::InteractionService interactions(
+      **db, clients, consents, client_secrets,
+      {config.issuer, config.interaction_ttl, config.authorization_code_ttl});
   if (auto st = tokens.sync_revocations(); !st)
     log::warn("revocation sync failed", {{"error", st.error().description}});
   oauth::ClientAuthenticator client_auth(**db, clients, client_secrets, audit, config.issuer,
@@ -154,7 +169,7 @@ int run_server(const Config& config) {
         return p;
       });
 
-  http::Services services{{config.issuer, config.allow_registration},
+  http::Services services{{config.issuer, config.allow_registration, config.frontend_url, config.require_par},
                           **db,
                           keyring,
                           kr_options,
@@ -167,7 +182,9 @@ int run_server(const Config& config) {
                           clients,
                           tokens,
                           client_auth,
-                          consents};
+                          consents,
+                          authorization_requests,
+                          interactions};
   http::Router router;
   http::add_all_routes(router, services);
   http::Pipeline pipeline(router);

@@ -9,10 +9,12 @@
 #include "auth/sessions.hpp"
 #include "auth/users.hpp"
 #include "keys/keyring.hpp"
+#include "oauth/authorization_request.hpp"
 #include "oauth/client_auth.hpp"
 #include "oauth/client_registry.hpp"
 #include "oauth/client_secrets.hpp"
 #include "oauth/consents.hpp"
+#include "oauth/interactions.hpp"
 #include "oauth/token_service.hpp"
 #include "store/database.hpp"
 
@@ -21,6 +23,8 @@ namespace bs::http {
 struct Settings {
   std::string issuer;
   bool allow_registration = true;
+  std::string frontend_url;
+  bool require_par = false;  // where /oauth/authorize sends browsers with ?interaction=<id>
 };
 
 struct Services {
@@ -38,6 +42,8 @@ struct Services {
   oauth::TokenService& tokens;
   oauth::ClientAuthenticator& client_auth;
   oauth::ConsentService& consents;
+  oauth::AuthorizationRequestParser& authorization_requests;
+  oauth::InteractionService& interactions;
 };
 
 }  // namespace bs::http

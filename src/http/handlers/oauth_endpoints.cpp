@@ -41,7 +41,8 @@ Result<oauth::AuthenticatedClient> authenticate_client(const Request& req, const
 
 void add_oauth_routes(Router& router, Services& services) {
   router.add("GET", "/.well-known/oauth-authorization-server", [&services](Request&) {
-    auto r = Response::json(200, oauth::authorization_server_metadata(services.settings.issuer));
+    auto r = Response::json(
+        200, oauth::authorization_server_metadata(services.settings.issuer, services.settings.require_par));
     r.set_header("Cache-Control", "public, max-age=300");
     return r;
   });

@@ -17,6 +17,7 @@ void add_oauth_routes(Router& router, Services& services);
 void add_oauth_registration_routes(Router& router, Services& services);
 void add_client_admin_routes(Router& router, Services& services);
 void add_token_admin_routes(Router& router, Services& services);
+void add_authorization_routes(Router& router, Services& services);
 void add_consent_routes(Router& router, Services& services);
 
 inline void add_all_routes(Router& router, Services& services) {
@@ -31,6 +32,7 @@ inline void add_all_routes(Router& router, Services& services) {
   add_oauth_registration_routes(router, services);
   add_client_admin_routes(router, services);
   add_token_admin_routes(router, services);
+  add_authorization_routes(router, services);
   add_consent_routes(router, services);
 }
 

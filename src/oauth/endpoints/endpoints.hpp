@@ -32,6 +32,6 @@ Status revocation_endpoint(const AuthenticatedClient& client, const Params& para
                            auth::AuditLog& audit, const std::string& ip);
 
 // GET /.well-known/oauth-authorization-server (RFC 8414).
-nlohmann::json authorization_server_metadata(const std::string& issuer);
+nlohmann::json authorization_server_metadata(const std::string& issuer, bool require_par);
 
 }  // namespace bs::oauth

@@ -9,6 +9,7 @@ Result<nlohmann::json> token_endpoint(const AuthenticatedClient& client, const P
   auto grant_type = params.get("grant_type");
   if (!grant_type || grant_type->empty()) return fail(ErrorCode::invalid_request, "grant_type is required");
   if (*grant_type == "client_credentials") return client_credentials_grant(client, params, context);
+  if (*grant_type == "authorization_code") return authorization_code_grant(client, params, context);
   if (*grant_type == "refresh_token") return refresh_token_grant(client, params, context);
   return fail(ErrorCode::unsupported_grant_type, "unsupported grant_type");
 }
