@@ -11,6 +11,12 @@ BADGESERVER_TEST_POSTGRES_URL=$(scripts/start-postgres.sh)
 
 jobs=${BADGESERVER_BUILD_JOBS:-2}
 
+# Test tooling from npm (never used by the server): oauth4webapi for the client conformance test.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  apt-get update && apt-get install -y --no-install-recommends nodejs npm
+fi
+(cd tests/node && npm ci --no-audit --no-fund --silent)
+
 echo "== Release build and tests"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"
