@@ -139,6 +139,7 @@ class Session : public std::enable_shared_from_this<Session> {
     bhttp::async_write(stream_, *out,
                        [self = shared_from_this(), out, counted](beast::error_code ec, std::size_t) {
                          if (counted) self->server_->in_flight.fetch_sub(1);
+                         if (!ec && self->linger_) return self->linger_close();
                          if (ec || !self->keep_alive_) return self->close();
                          self->read();
                        });
