@@ -466,6 +466,39 @@ class ShortInteractionTest : public AuthorizationFlowTest {
   std::vector<std::string> server_args() const override { return {"--interaction-ttl", "1"}; }
 };
 
+class ShortLivedCodesTest : public AuthorizationFlowTest {
+ protected:
+  std::vector<std::string> server_args() const override {
+    return {"--authorization-code-ttl", "1", "--par-ttl", "1"};
+  }
+};
+
+TEST_F(ShortLivedCodesTest, ExpiredCodesAndPushedRequestsAreRefused) {
+  auto c = register_client({{"token_endpoint_auth_method", "client_secret_basic"}});
+  Pkce pkce;
+  auto code = code_for(c, pkce, kCredentialRead);
+  Headers auth = {{"Authorization", basic_auth(c["client_id"], c["client_secret"])}};
+  auto pushed = client().post_form("/oauth/par",
+                                   form_encode({{"response_type", "code"},
+                                                {"redirect_uri", kRedirect},
+                                                {"code_challenge", pkce.challenge},
+                                                {"code_challenge_method", "S256"}}),
+                                   auth);
+  ASSERT_EQ(pushed.status, 201) << pushed.body;
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  auto late = client().post_form("/oauth/token",
+                                 form_encode({{"grant_type", "authorization_code"},
+                                              {"code", code},
+                                              {"redirect_uri", kRedirect},
+                                              {"code_verifier", pkce.verifier}}),
+                                 auth);
+  EXPECT_EQ(late.status, 400);
+  EXPECT_EQ(late.json()["error"], "invalid_grant");
+  auto stale = authorize("/oauth/authorize?" + form_encode({{"client_id", c["client_id"]},
+                                                            {"request_uri", pushed.json()["request_uri"]}}));
+  EXPECT_EQ(query_of(stale.json()["redirect_to"])["error"], "invalid_request_uri");
+}
+
 TEST_F(ShortInteractionTest, InteractionsExpire) {
   auto c = register_client();
   Pkce pkce;

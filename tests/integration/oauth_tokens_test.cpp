@@ -1,5 +1,6 @@
 // The machine-to-machine OAuth core over real HTTP: metadata, client authentication (all five
 // methods), client_credentials, RFC 9068 access tokens, introspection, revocation, admin tokens API.
+#include <fstream>
 #include <thread>
 
 #include "crypto/encoding.hpp"
@@ -439,6 +440,51 @@ TEST_F(OAuthTest, ForgedKidAndTamperedTokensAreInactive) {
   tampered[tampered.size() - 5] = tampered[tampered.size() - 5] == 'A' ? 'B' : 'A';
   EXPECT_EQ(introspect(a, tampered).json(), nlohmann::json({{"active", false}}));
   EXPECT_EQ(client().get("/api/v1/users", {{"Authorization", "Bearer " + forged}}).status, 401);
+}
+
+}  // namespace
+}  // namespace bs::test
+
+namespace bs::test {
+namespace {
+
+// Resource servers come from the config file: their identifiers are RFC 8707 resources, their
+// scopes bound what a token for them may carry, and their clients may introspect tokens for them.
+class ResourceServerTest : public OAuthTest {};
+
+TEST_F(ResourceServerTest, ConfiguredResourceServersAudiencesAndIntrospection) {
+  auto app = cc_client();
+  auto rs = cc_client();
+  auto stranger = cc_client();
+  const auto config = db->dir() + "/badgeserver.toml";
+  {
+    std::ofstream out(config);
+    out << "[[resource_servers]]\n"
+        << "identifier = \"https://api.example.org\"\n"
+        << "scopes = [\"" << kCredentialRead << "\"]\n"
+        << "clients = [\"" << rs["client_id"].get<std::string>() << "\"]\n";
+  }
+  server->stop();
+  server = std::make_unique<ServerProcess>(db->url(), std::vector<std::string>{"--config", config});
+  ASSERT_TRUE(server->start()) << server->log();
+
+  auto ok = basic_token(app, form_encode({{"grant_type", "client_credentials"},
+                                          {"scope", kCredentialRead},
+                                          {"resource", "https://api.example.org"}}));
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  const std::string tok = ok.json()["access_token"];
+  EXPECT_EQ(jwt_part(tok, 1)["aud"], "https://api.example.org");
+  // The resource server's client may introspect it; another client may not.
+  EXPECT_EQ(introspect(rs, tok).json()["active"], true);
+  EXPECT_EQ(introspect(stranger, tok).json(), nlohmann::json({{"active", false}}));
+  // A scope the resource server does not accept cannot be aimed at it.
+  auto wrong_scope = basic_token(app, form_encode({{"grant_type", "client_credentials"},
+                                                   {"scope", kProfileRead},
+                                                   {"resource", "https://api.example.org"}}));
+  EXPECT_EQ(wrong_scope.status, 400);
+  EXPECT_EQ(wrong_scope.json()["error"], "invalid_target");
+  // A token for another audience is not accepted by our own API.
+  EXPECT_EQ(client().get("/api/v1/users", {{"Authorization", "Bearer " + tok}}).status, 401);
 }
 
 }  // namespace
