@@ -19,7 +19,11 @@ end
 -- errors is never reported as throughput.
 bad = 0
 local threads = {}
-function setup(thread) table.insert(threads, thread) end
+function setup(thread)
+  thread:set("index", #threads)
+  table.insert(threads, thread)
+  for _, t in ipairs(threads) do t:set("count", #threads) end
+end
 function M.check_status(want)
   return function(status, headers, body)
     if status ~= want then bad = bad + 1 end
@@ -41,6 +45,24 @@ function M.done(summary, latency, requests)
     '{"requests":%d,"rps":%.0f,"p50_ms":%.2f,"p99_ms":%.2f,"socket_errors":%d,"unexpected":%d}\n',
     summary.requests, summary.requests / seconds, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
     errors, bad_total))
+end
+
+-- For multi-step scripts: the rate of a completed unit (a global counter per thread) instead of
+-- the raw request rate.
+function M.done_counting(counter)
+  return function(summary, latency, requests)
+    local seconds = summary.duration / 1e6
+    local units, bad_total = 0, 0
+    for _, t in ipairs(threads) do
+      units = units + t:get(counter)
+      bad_total = bad_total + t:get("bad")
+    end
+    local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status +
+                   summary.errors.timeout
+    io.write(string.format(
+      '{"requests":%d,"rps":%.0f,"p50_ms":%.2f,"p99_ms":%.2f,"socket_errors":%d,"unexpected":%d}\n',
+      units, units / seconds, latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors, bad_total))
+  end
 end
 
 return M
