@@ -22,7 +22,6 @@ local threads = {}
 function setup(thread)
   thread:set("index", #threads)
   table.insert(threads, thread)
-  for _, t in ipairs(threads) do t:set("count", #threads) end
 end
 function M.check_status(want)
   return function(status, headers, body)

@@ -32,7 +32,7 @@ export BADGESERVER_KEY_ENCRYPTION_KEY=$(head -c 32 /dev/urandom | base64)
 db="sqlite:$work/bench.db"
 admin=$(build/badgeserver admin create-api-key --database "$db" --name bench --scopes admin |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
-build/badgeserver serve --database "$db" --listen "127.0.0.1:$PORT" --log-level warn 2>"$work/server.log" &
+build/badgeserver serve --database "$db" --listen "127.0.0.1:$PORT" --log-level "${LOG_LEVEL:-warn}" 2>"$work/server.log" &
 pids+=($!)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
 
@@ -97,7 +97,8 @@ measure peer_client_credentials "http://127.0.0.1:$PEER_PORT" client_credentials
 measure ours_introspection "http://127.0.0.1:$PORT" introspect.lua /oauth/introspect "$cid" "$csecret" "$token"
 measure peer_introspection "http://127.0.0.1:$((PEER_PORT + 1))" introspect.lua /token/introspection "$peer_id" "$peer_secret" "$peer_token"
 measure ours_authorization_code_flow "http://127.0.0.1:$PORT" auth_code_flow.lua "$authorize" "$session" "$wallet" "$verifier" "$redirect"
-measure ours_refresh "http://127.0.0.1:$PORT" refresh.lua "$work/refresh_tokens" "$wallet"
+measure ours_refresh "http://127.0.0.1:$PORT" refresh.lua "$work/refresh_tokens" "$wallet" "$WRK_THREADS"
+[ -n "${KEEP_LOG:-}" ] && cp "$work/server.log" "$KEEP_LOG"
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/${pids[0]}/status")
 
 python3 - "$work/results" "$rss_kb" <<'PY'
