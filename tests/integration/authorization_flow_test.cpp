@@ -461,6 +461,38 @@ TEST_F(AuthorizationFlowTest, NativeLoopbackRedirectMayUseAnyPort) {
   EXPECT_EQ(other_path.status, 400);
 }
 
+class FrontEndAndParRequiredTest : public AuthorizationFlowTest {
+ protected:
+  std::vector<std::string> server_args() const override {
+    return {"--frontend-url", "https://login.example.org/consent", "--require-par", "true"};
+  }
+};
+
+TEST_F(FrontEndAndParRequiredTest, BrowsersGoToTheFrontEndAndPlainRequestsAreRefused) {
+  auto c = register_client({{"token_endpoint_auth_method", "client_secret_basic"}});
+  Pkce pkce;
+  auto meta = client().get("/.well-known/oauth-authorization-server").json();
+  EXPECT_EQ(meta["require_pushed_authorization_requests"], true);
+  // Without PAR: refused, by redirect.
+  auto plain = authorize(authorize_query(c, pkce, kCredentialRead));
+  EXPECT_EQ(query_of(plain.json()["redirect_to"])["error"], "invalid_request");
+  // With PAR, a browser (no Accept: JSON) is sent to the front end with the interaction id.
+  auto pushed = client().post_form("/oauth/par",
+                                   form_encode({{"response_type", "code"},
+                                                {"redirect_uri", kRedirect},
+                                                {"code_challenge", pkce.challenge},
+                                                {"code_challenge_method", "S256"}}),
+                                   {{"Authorization", basic_auth(c["client_id"], c["client_secret"])}});
+  ASSERT_EQ(pushed.status, 201) << pushed.body;
+  auto r = client().get("/oauth/authorize?" + form_encode({{"client_id", c["client_id"]},
+                                                           {"request_uri", pushed.json()["request_uri"]}}));
+  ASSERT_EQ(r.status, 302) << r.body;
+  const auto location = r.header("location");
+  EXPECT_TRUE(location.starts_with("https://login.example.org/consent?interaction=")) << location;
+  const auto id = query_of(location)["interaction"];
+  EXPECT_EQ(client().get("/oauth/interactions/" + id).json()["state"], "login_required");
+}
+
 class ShortInteractionTest : public AuthorizationFlowTest {
  protected:
   std::vector<std::string> server_args() const override { return {"--interaction-ttl", "1"}; }
