@@ -8,7 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
+import { webcrypto } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
+
+// Debian 12's Node.js 18 has WebCrypto but not yet as a global; oauth4webapi looks for the global.
+if (!globalThis.crypto) globalThis.crypto = webcrypto;
 
 const BINARY = process.env.BADGESERVER_BINARY ?? new URL('../../build/badgeserver', import.meta.url).pathname;
 const OB = 'https://purl.imsglobal.org/spec/ob/v3p0/scope/';
