@@ -12,21 +12,28 @@ BADGESERVER_TEST_POSTGRES_URL=$(scripts/start-postgres.sh)
 jobs=${BADGESERVER_BUILD_JOBS:-2}
 
 # Test tooling from npm (never used by the server): oauth4webapi for the client conformance test.
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  apt-get update && apt-get install -y --no-install-recommends nodejs npm
+# BADGESERVER_SKIP_NODE_TESTS=1 leaves it out, for a sandbox that cannot reach the npm registry.
+ctest_exclude=()
+if [ -n "${BADGESERVER_SKIP_NODE_TESTS:-}" ]; then
+  echo "== skipping the Node.js client conformance test (BADGESERVER_SKIP_NODE_TESTS is set)"
+  ctest_exclude=(-E node_oauth4webapi)
+else
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    apt-get update && apt-get install -y --no-install-recommends nodejs npm
+  fi
+  (cd tests/node && npm ci --no-audit --no-fund)
 fi
-(cd tests/node && npm ci --no-audit --no-fund --silent)
 
 echo "== Release build and tests"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"
-ctest --test-dir build --output-on-failure --timeout 900
+ctest --test-dir build --output-on-failure --timeout 900 "${ctest_exclude[@]}"
 
 echo "== ASan+UBSan build and tests"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBADGESERVER_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure --timeout 1800
+  ctest --test-dir build-asan --output-on-failure --timeout 1800 "${ctest_exclude[@]}"
 
 echo "== clang-format"
 scripts/check-format.sh
