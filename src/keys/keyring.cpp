@@ -145,6 +145,18 @@ Result<std::string> Keyring::sign(nlohmann::json header, std::string_view payloa
   return crypto::sign_jws(header, payload, *best->key);
 }
 
+Result<crypto::DecodedJws> Keyring::verify(std::string_view token) const {
+  auto jws = crypto::decode_jws(token);
+  if (!jws) return jws;
+  auto kid = jws->header.find("kid");
+  if (kid == jws->header.end() || !kid->is_string())
+    return fail(ErrorCode::invalid_token, "token has no kid");
+  auto key = find(kid->get<std::string>());
+  if (!key) return fail(ErrorCode::invalid_token, "token signed by an unknown key");
+  if (auto st = crypto::verify_jws(*jws, *key); !st) return std::unexpected(st.error());
+  return jws;
+}
+
 std::shared_ptr<const crypto::Jwk> Keyring::find(std::string_view kid) const {
   auto snap = snapshot();
   if (!snap) return nullptr;

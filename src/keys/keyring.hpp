@@ -54,6 +54,9 @@ class Keyring {
   // Signs a JWS with the active key of `alg` (default alg when nullopt); sets "alg" and "kid".
   Result<std::string> sign(nlohmann::json header, std::string_view payload,
                            std::optional<crypto::JwsAlg> alg = std::nullopt) const;
+  // Parses a compact JWS we signed and checks its signature with the published key its kid names
+  // (claims are the caller's to check). invalid_token otherwise.
+  Result<crypto::DecodedJws> verify(std::string_view token) const;
   // A published key by kid, for verification; nullptr when unknown.
   std::shared_ptr<const crypto::Jwk> find(std::string_view kid) const;
   // {"keys": [...]} of every published key.
