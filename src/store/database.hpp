@@ -88,7 +88,11 @@ class Database {
   virtual Result<std::int64_t> exec(std::string_view sql, std::span<const Value> params = {}) = 0;
 
   // Is the database reachable? (GET /health)
-  virtual Status ping() = 0;
+  Status ping() {
+    auto r = query("SELECT 1");
+    if (!r) return std::unexpected(r.error());
+    return {};
+  }
 
   // Runs fn while holding a database-wide exclusive lock named by key (PostgreSQL advisory lock;
   // on SQLite a BEGIN IMMEDIATE transaction), so two server instances never run it at once.

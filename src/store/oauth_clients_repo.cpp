@@ -30,23 +30,31 @@ OAuthClient to_client(const Row& r) {
   return c;
 }
 
+// $1..$12: client_id and every column insert and update both write, in column order, so the two
+// statements cannot drift apart.
+std::vector<Value> client_values(const OAuthClient& c) {
+  return {
+      text(c.client_id),
+      opt(c.client_secret_hash),
+      opt(c.client_secret_encrypted),
+      integer(c.client_secret_expires_at),
+      opt(c.registration_token_hash),
+      text(c.token_endpoint_auth_method),
+      text(join_words(c.grant_types)),
+      text(join_words(c.scope)),
+      text(c.metadata),
+      boolean(c.service_account),
+      boolean(c.enabled),
+      text(c.created_by),
+  };
+}
+
 }  // namespace
 
 Status insert_client(Executor ex, const OAuthClient& c) {
-  const Value p[] = {text(c.client_id),
-                     opt(c.client_secret_hash),
-                     opt(c.client_secret_encrypted),
-                     integer(c.client_secret_expires_at),
-                     opt(c.registration_token_hash),
-                     text(c.token_endpoint_auth_method),
-                     text(join_words(c.grant_types)),
-                     text(join_words(c.scope)),
-                     text(c.metadata),
-                     boolean(c.service_account),
-                     boolean(c.enabled),
-                     text(c.created_by),
-                     integer(c.created_at),
-                     integer(c.updated_at)};
+  auto p = client_values(c);
+  p.push_back(integer(c.created_at));
+  p.push_back(integer(c.updated_at));
   auto r = ex.exec(
       "INSERT INTO oauth_clients (client_id, client_secret_hash, client_secret_encrypted,"
       " client_secret_expires_at, registration_token_hash, token_endpoint_auth_method, grant_types, scope,"
@@ -64,19 +72,8 @@ Result<std::optional<OAuthClient>> find_client(Executor ex, std::string_view cli
 }
 
 Result<bool> update_client(Executor ex, const OAuthClient& c) {
-  const Value p[] = {text(c.client_id),
-                     opt(c.client_secret_hash),
-                     opt(c.client_secret_encrypted),
-                     integer(c.client_secret_expires_at),
-                     opt(c.registration_token_hash),
-                     text(c.token_endpoint_auth_method),
-                     text(join_words(c.grant_types)),
-                     text(join_words(c.scope)),
-                     text(c.metadata),
-                     boolean(c.service_account),
-                     boolean(c.enabled),
-                     text(c.created_by),
-                     integer(c.updated_at)};
+  auto p = client_values(c);
+  p.push_back(integer(c.updated_at));
   auto r = ex.exec(
       "UPDATE oauth_clients SET client_secret_hash = $2, client_secret_encrypted = $3,"
       " client_secret_expires_at = $4, registration_token_hash = $5, token_endpoint_auth_method = $6,"

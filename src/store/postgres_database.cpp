@@ -266,12 +266,6 @@ class PgDatabase final : public Database {
     return (*lease)->exec(sql, params);
   }
 
-  Status ping() override {
-    auto r = query("SELECT 1", {});
-    if (!r) return std::unexpected(r.error());
-    return ok();
-  }
-
   // A session-level advisory lock on one connection outside any shared transaction, so fn can run
   // several transactions of its own (migrations) while other instances wait.
   Status with_exclusive_lock(std::int64_t key, const std::function<Status(Connection&)>& fn) override {

@@ -266,12 +266,6 @@ class SqliteDatabase final : public Database {
     return (*lease)->exec(sql, params);
   }
 
-  Status ping() override {
-    auto r = query("SELECT 1", {});
-    if (!r) return std::unexpected(r.error());
-    return ok();
-  }
-
   // SQLite has one writer at a time, so holding the write lock is a database-wide lock already.
   Status with_exclusive_lock(std::int64_t, const std::function<Status(Connection&)>& fn) override {
     return run_transaction(fn);
