@@ -29,6 +29,9 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure --timeout 900 "${ctest_exclude[@]}"
 
+echo "== client examples and the Postman collection against the Release server"
+scripts/test-examples.sh
+
 echo "== ASan+UBSan build and tests"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBADGESERVER_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$jobs"
