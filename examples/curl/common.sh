@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # the variables the helpers set are read by the scripts that source this
 # Helpers shared by the curl examples (sourced, not run). Every helper fails the script on surprise.
 #
 #   call METHOD PATH [curl args...]   sends a request; sets STATUS and BODY (and HEADERS_FILE)

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by examples/run-all.sh, postman/run.sh and scripts/test-examples.sh.
 #
 # ensure_server: when BASE_URL and ADMIN_API_KEY are both set, uses that server and starts nothing.
@@ -49,8 +50,7 @@ ensure_server() {
     --key-activation-delay 3 --key-refresh-interval 1 \
     >"$SCRATCH_SERVER_DIR/server.log" 2>&1 &
   SCRATCH_SERVER_PID=$!
-  local i
-  for i in $(seq 1 200); do
+  for _ in $(seq 1 200); do
     if curl -fsS "$BASE_URL/health" >/dev/null 2>&1; then
       export BASE_URL ADMIN_API_KEY
       echo "started $binary at $BASE_URL (pid $SCRATCH_SERVER_PID)"
