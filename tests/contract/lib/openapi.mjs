@@ -87,6 +87,16 @@ export function isRouterMiss(status, body) {
   return false;
 }
 
+// The transport's answers (src/http/server.cpp), given before routing for a request it cannot read:
+// not an operation's, so they are checked against the Error schema only.
+export function isTransportAnswer(status, body) {
+  if (body?.error === undefined) return false;
+  if (status === 431) return body.error === 'invalid_request';
+  if (status === 400) return body.error === 'invalid_request' && body.error_description === 'malformed HTTP request';
+  if (status === 413) return body.error === 'payload_too_large';
+  return false;
+}
+
 export function mediaType(contentType) {
   return (contentType ?? '').split(';')[0].trim().toLowerCase();
 }
