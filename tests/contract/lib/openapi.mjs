@@ -80,20 +80,32 @@ export function matchOperation(ops, method, path) {
   return best;
 }
 
+// The code and description of an error body: {"error", "error_description"}, or the Imsx_StatusInfo
+// the Open Badges API (/ims/ob/v3p0) answers with.
+export function errorOf(body) {
+  if (body && typeof body.error === 'string') return { code: body.error, description: body.error_description };
+  const minor = body?.imsx_codeMinor?.imsx_codeMinorField?.[0]?.imsx_codeMinorFieldValue;
+  if (body && typeof body.imsx_codeMajor === 'string') return { code: minor, description: body.imsx_description, imsx: true };
+  return null;
+}
+
 // The router's own answers for an unknown path or method (src/http/router.cpp): not an operation.
 export function isRouterMiss(status, body) {
-  if (status === 404) return body?.error === 'not_found' && body?.error_description === 'no such endpoint';
-  if (status === 405) return body?.error === 'method_not_allowed';
+  const e = errorOf(body);
+  if (!e) return false;
+  if (status === 404) return e.description === 'no such endpoint';
+  if (status === 405) return e.code === 'method_not_allowed' || (e.imsx && e.code === 'not_allowed');
   return false;
 }
 
 // The transport's answers (src/http/server.cpp), given before routing for a request it cannot read:
 // not an operation's, so they are checked against the Error schema only.
 export function isTransportAnswer(status, body) {
-  if (body?.error === undefined) return false;
-  if (status === 431) return body.error === 'invalid_request';
-  if (status === 400) return body.error === 'invalid_request' && body.error_description === 'malformed HTTP request';
-  if (status === 413) return body.error === 'payload_too_large';
+  const e = errorOf(body);
+  if (!e) return false;
+  if (status === 431) return true;
+  if (status === 400) return e.description === 'malformed HTTP request';
+  if (status === 413) return e.code === 'payload_too_large' || (e.imsx && e.code === 'invalid_data');
   return false;
 }
 
