@@ -10,6 +10,12 @@ cd "$(dirname "$0")"
 : "${BADGESERVER_BINARY:?set BADGESERVER_BINARY to the badgeserver executable}"
 : "${BADGESERVER_INTEGRATION_TESTS:?set BADGESERVER_INTEGRATION_TESTS to the integration_tests executable}"
 export BADGESERVER_BINARY
+# @redocly/cli 2 needs Node.js 20.19+ or 22.12+ (Debian 12's own nodejs is 18: use a newer one).
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+  process.exit(a > 22 || (a === 22 && b >= 12) || (a === 20 && b >= 19) ? 0 : 1)'; then
+  echo "tests/contract needs Node.js >= 20.19 (or >= 22.12); found $(node --version)" >&2
+  exit 1
+fi
 # Redocly would otherwise phone home; the checks need nothing but the local files and the server.
 export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
 
