@@ -1,4 +1,4 @@
-// badgeserver: serve | migrate | admin (create-api-key, create-user, rotate-keys).
+// badgeserver: serve | migrate | routes | admin (create-api-key, create-user, rotate-keys).
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -11,6 +11,8 @@
 #include "common/log.hpp"
 #include "common/text.hpp"
 #include "common/time.hpp"
+#include "crypto/encoding.hpp"
+#include "crypto/random.hpp"
 #include "store/migrations.hpp"
 
 namespace {
@@ -31,6 +33,10 @@ int main(int argc, char** argv) {
 
   auto* migrate = app.add_subcommand("migrate", "apply database migrations and exit");
   bs::app::ConfigLoader migrate_config(*migrate, false);
+
+  auto* routes = app.add_subcommand(
+      "routes",
+      "print the registered routes as JSON [{\"method\", \"pattern\"}] (the OpenAPI contract check)");
 
   auto* admin = app.add_subcommand("admin", "administration commands");
   admin->require_subcommand(1);
@@ -64,6 +70,23 @@ int main(int argc, char** argv) {
     auto config = serve_config.finalize();
     if (!config) return fail_with(config.error());
     return bs::app::run_server(*config);
+  }
+  if (routes->parsed()) {
+    // The server wired as `serve` wires it, over a throwaway in-memory database and key, so that the
+    // list is exactly what a running server dispatches on.
+    bs::app::Config config;
+    config.database = "sqlite::memory:";
+    config.key_encryption_key = bs::crypto::base64_encode(bs::crypto::random_bytes(32));
+    config.log_level = "error";
+    config.issuer = "http://" + config.listen;
+    config.default_audience = config.issuer;
+    nlohmann::json out = nlohmann::json::array();
+    const int rc = bs::app::run_server(config, [&out](const std::vector<bs::http::Router::RouteInfo>& list) {
+      for (const auto& r : list) out.push_back({{"method", r.method}, {"pattern", r.pattern}});
+    });
+    if (rc != 0) return rc;
+    std::cout << out.dump(2) << "\n";
+    return 0;
   }
   if (migrate->parsed()) {
     bs::log::set_level("info");

@@ -95,7 +95,7 @@ void run_janitor(store::Database& db) {
 
 }  // namespace
 
-int run_server(const Config& config) {
+int run_server(const Config& config, const RouteListener& list_routes) {
   log::set_level(config.log_level);
   // Signals go to sigwait below, not to whichever thread happens to run.
   sigset_t signals;
@@ -187,6 +187,10 @@ int run_server(const Config& config) {
                           interactions};
   http::Router router;
   http::add_all_routes(router, services);
+  if (list_routes) {
+    list_routes(router.routes());
+    return 0;
+  }
   http::Pipeline pipeline(router);
 
   http::ServerOptions options;

@@ -3,6 +3,12 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
 
 namespace bs::test {
 
@@ -19,6 +25,30 @@ std::string HttpResponse::header(const std::string& name) const {
 nlohmann::json HttpResponse::json() const {
   return nlohmann::json::parse(body, nullptr, false);
 }
+
+namespace {
+
+// Opt-in exchange recorder for the OpenAPI contract check (tests/contract): with
+// BADGESERVER_TEST_RECORD_DIR set, every exchange is appended as one JSON line to a file of this
+// process in that directory, for the checker to validate against docs/api/openapi.yaml.
+void record_exchange(const std::string& method, const std::string& target, const HttpResponse& response) {
+  static const char* dir = std::getenv("BADGESERVER_TEST_RECORD_DIR");
+  if (dir == nullptr || *dir == '\0') return;
+  static std::mutex mutex;
+  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  nlohmann::json line = {
+      {"test", test ? std::string(test->test_suite_name()) + "." + test->name() : std::string()},
+      {"method", method},
+      {"path", target.substr(0, target.find('?'))},
+      {"status", response.status},
+      {"content_type", response.header("content-type")},
+      {"body", response.body}};
+  std::lock_guard lock(mutex);
+  std::ofstream out(std::string(dir) + "/exchanges-" + std::to_string(::getpid()) + ".jsonl", std::ios::app);
+  out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
+
+}  // namespace
 
 HttpResponse HttpClient::request(const std::string& method, const std::string& target, const Headers& headers,
                                  const std::string& body) const {
@@ -50,6 +80,7 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
   out.body = std::move(res.body());
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  record_exchange(method, target, out);
   return out;
 }
 
