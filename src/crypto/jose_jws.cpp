@@ -1,6 +1,9 @@
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
+#include <openssl/rsa.h>
+
+#include <vector>
 
 #include "crypto/encoding.hpp"
 #include "crypto/hash.hpp"
@@ -66,21 +69,58 @@ const char* digest_for(JwsAlg alg) {
   return alg == JwsAlg::EdDSA ? nullptr : "SHA256";
 }
 
+// This thread's signing context for key, set up once: EVP_PKEY_sign_init looks the signature
+// implementation up in OpenSSL's locked method store and allocates, which cost about a tenth of an
+// ES256 signature when done per token. A context may sign any number of digests, but only on one
+// thread at a time, hence one per thread. It holds a reference to its key, so the key (and its
+// address, the cache key) stays alive while cached; a rotated-out key is dropped when the cache
+// fills.
+EVP_PKEY_CTX* cached_signer(EVP_PKEY* key, JwsAlg alg) {
+  struct Signer {
+    EVP_PKEY* key;
+    detail::PkeyCtxPtr ctx;
+  };
+  constexpr std::size_t kMaxKeysPerThread = 8;
+  thread_local std::vector<Signer> signers;
+  for (const auto& s : signers)
+    if (s.key == key) return s.ctx.get();
+  detail::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+  if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1) return nullptr;
+  if (alg == JwsAlg::RS256 && (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1 ||
+                               EVP_PKEY_CTX_set_signature_md(ctx.get(), detail::sha256_md()) != 1))
+    return nullptr;
+  if (signers.size() >= kMaxKeysPerThread) signers.clear();
+  signers.push_back({key, std::move(ctx)});
+  return signers.back().ctx.get();
+}
+
 Result<std::string> sign_input(JwsAlg alg, const JwkState& st, std::string_view input) {
   if (alg == JwsAlg::HS256) return hmac_sha256(st.secret, input);
-  detail::MdCtxPtr ctx(EVP_MD_CTX_new());
-  if (!ctx) detail::fatal("EVP_MD_CTX_new");
-  std::size_t len = 0;
-  if (EVP_DigestSignInit_ex(ctx.get(), nullptr, digest_for(alg), nullptr, nullptr, st.pkey.get(), nullptr) !=
-          1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &len, ubytes(input), input.size()) != 1) {
-    return sign_error("signing failed: " + detail::take_openssl_error());
+  if (alg == JwsAlg::EdDSA) {
+    // Ed25519 hashes the message itself (no pre-hashed interface), so it keeps the one-shot path.
+    detail::MdCtxPtr ctx(EVP_MD_CTX_new());
+    if (!ctx) detail::fatal("EVP_MD_CTX_new");
+    std::size_t len = kEd25519SignatureBytes;
+    std::string sig(len, '\0');
+    if (EVP_DigestSignInit_ex(ctx.get(), nullptr, nullptr, nullptr, nullptr, st.pkey.get(), nullptr) != 1 ||
+        EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, ubytes(input),
+                       input.size()) != 1) {
+      return sign_error("signing failed: " + detail::take_openssl_error());
+    }
+    sig.resize(len);
+    return sig;
   }
+  // RS256 and ES256 sign the SHA-256 digest of the input.
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  if (EVP_Digest(input.data(), input.size(), digest, &digest_len, detail::sha256_md(), nullptr) != 1)
+    return sign_error("digest failed: " + detail::take_openssl_error());
+  EVP_PKEY_CTX* signer = cached_signer(st.pkey.get(), alg);
+  if (signer == nullptr) return sign_error("signing setup failed: " + detail::take_openssl_error());
+  std::size_t len = static_cast<std::size_t>(EVP_PKEY_get_size(st.pkey.get()));
   std::string sig(len, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, ubytes(input),
-                     input.size()) != 1) {
+  if (EVP_PKEY_sign(signer, reinterpret_cast<unsigned char*>(sig.data()), &len, digest, digest_len) != 1)
     return sign_error("signing failed: " + detail::take_openssl_error());
-  }
   sig.resize(len);
   if (alg == JwsAlg::ES256) {
     std::string raw;
