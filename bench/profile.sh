@@ -5,6 +5,7 @@
 # requests over one keep-alive connection, dumps, and prints Ir/request and the top functions.
 #   bench/profile.sh                               # client_credentials, client_secret_basic
 #   SCENARIO=introspection REQUESTS=500 bench/profile.sh
+#   SCENARIO=private_key_jwt bench/profile.sh      # assertions pre-signed by bench/assertions.mjs
 #   KEEP=/tmp/cg.out bench/profile.sh              # keep the callgrind file (callgrind_annotate it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,35 +48,56 @@ client=$(curl -sf -H "X-API-Key: $admin" -H 'Content-Type: application/json' "ht
   -d '{"client_name":"profile","grant_types":["client_credentials"],"token_endpoint_auth_method":"client_secret_basic","scope":"https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.readonly"}')
 cid=$(echo "$client" | json_field client_id)
 csecret=$(echo "$client" | json_field client_secret)
+if [ "$SCENARIO" = private_key_jwt ]; then
+  # jose comes with the node-oidc-provider peer's dependencies (npm, into a scratch folder).
+  cp -r "$root/../shared/peers/oidc-provider" "$work/node" 2>/dev/null || cp -r /work/shared/peers/oidc-provider "$work/node"
+  (cd "$work/node" && npm ci --silent --no-audit --no-fund >/dev/null 2>&1)
+  cp "$root/bench/assertions.mjs" "$work/node/"
+  jwks=$(cd "$work/node" && node assertions.mjs keygen "$work/key.json")
+  cid=$(curl -sf -H "X-API-Key: $admin" -H 'Content-Type: application/json' "http://127.0.0.1:$PORT/api/v1/clients" \
+    -d "{\"client_name\":\"profile pkjwt\",\"grant_types\":[\"client_credentials\"],\"token_endpoint_auth_method\":\"private_key_jwt\",\"token_endpoint_auth_signing_alg\":\"ES256\",\"jwks\":$jwks,\"scope\":\"https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.readonly\"}" | json_field client_id)
+  (cd "$work/node" && node assertions.mjs sign "$work/key.json" "$cid" "http://127.0.0.1:$PORT/oauth/token" $((REQUESTS + 202)) "$work/assertions" 1)
+  csecret=$work/assertions.0  # the driver reads assertions from this file
+fi
 
-drive() {  # COUNT: sends COUNT requests of SCENARIO on one keep-alive connection, checks each answer
-  python3 - "$PORT" "$SCENARIO" "$1" "$cid" "$csecret" <<'PY'
+drive() {  # COUNT SKIP: sends 1 + COUNT requests of SCENARIO on one keep-alive connection, checks
+  # each answer; SKIP: assertions already used by an earlier call (each jti is single-use)
+  python3 - "$PORT" "$SCENARIO" "$1" "$cid" "$csecret" "$2" <<'PY'
 import base64, http.client, json, sys
 port, scenario, count, cid, secret = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+skip = int(sys.argv[6])
 conn = http.client.HTTPConnection("127.0.0.1", port)
 basic = {"Authorization": "Basic " + base64.b64encode(f"{cid}:{secret}".encode()).decode(),
          "Content-Type": "application/x-www-form-urlencoded"}
-def call(path, body):
-    conn.request("POST", path, body, basic)
+form = {"Content-Type": "application/x-www-form-urlencoded"}
+def call(path, body, headers=basic):
+    conn.request("POST", path, body, headers)
     r = conn.getresponse()
     data = r.read()
     if r.status != 200:
         sys.exit(f"{path}: {r.status} {data[:200]!r}")
     return json.loads(data)
-token = call("/oauth/token", "grant_type=client_credentials")["access_token"]
+assertions = iter(open(secret).read().split()[skip:]) if scenario == "private_key_jwt" else None
+def pkjwt():
+    return call("/oauth/token", "grant_type=client_credentials&client_id=" + cid +
+                "&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"
+                "&client_assertion=" + next(assertions), form)
+token = (pkjwt() if assertions else call("/oauth/token", "grant_type=client_credentials"))["access_token"]
 for _ in range(count):
-    if scenario == "client_credentials":
+    if scenario == "private_key_jwt":
+        pkjwt()
+    elif scenario == "client_credentials":
         call("/oauth/token", "grant_type=client_credentials")
     elif scenario == "introspection":
         if not call("/oauth/introspect", "token=" + token)["active"]:
             sys.exit("introspection: inactive")
     else:
-        sys.exit("SCENARIO is client_credentials or introspection")
+        sys.exit("SCENARIO is client_credentials, private_key_jwt or introspection")
 PY
 }
-drive 200  # warm-up: connection pools, statement caches, the verified-token cache
+drive 200 0  # warm-up: connection pools, statement caches, the verified-token cache
 callgrind_control -z "$pid" >/dev/null
-drive "$REQUESTS"
+drive "$REQUESTS" 201
 callgrind_control -d "$pid" >/dev/null
 sleep 1
 dump=$(ls -t "$work"/cg.out* | grep -v '^cg.out$' | head -n 1)
