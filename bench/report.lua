@@ -47,20 +47,23 @@ function M.done(summary, latency, requests)
 end
 
 -- For multi-step scripts: the rate of a completed unit (a global counter per thread) instead of
--- the raw request rate.
-function M.done_counting(counter)
+-- the raw request rate. `shortfall`, when given, names a counter of requests that could not be
+-- real work (a script out of pre-made inputs); it is reported so such a run is not trusted.
+function M.done_counting(counter, shortfall)
   return function(summary, latency, requests)
     local seconds = summary.duration / 1e6
-    local units, bad_total = 0, 0
+    local units, bad_total, short = 0, 0, 0
     for _, t in ipairs(threads) do
       units = units + t:get(counter)
       bad_total = bad_total + t:get("bad")
+      if shortfall then short = short + t:get(shortfall) end
     end
     local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status +
                    summary.errors.timeout
     io.write(string.format(
-      '{"requests":%d,"rps":%.0f,"p50_ms":%.2f,"p99_ms":%.2f,"socket_errors":%d,"unexpected":%d}\n',
-      units, units / seconds, latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors, bad_total))
+      '{"requests":%d,"rps":%.0f,"p50_ms":%.2f,"p99_ms":%.2f,"socket_errors":%d,"unexpected":%d,"shortfall":%d}\n',
+      units, units / seconds, latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors, bad_total,
+      short))
   end
 end
 

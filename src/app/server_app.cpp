@@ -23,6 +23,7 @@
 #include "oauth/interactions.hpp"
 #include "oauth/token_service.hpp"
 #include "store/authorization_repositories.hpp"
+#include "store/janitor.hpp"
 #include "store/oauth_repositories.hpp"
 #include "store/repositories.hpp"
 
@@ -70,27 +71,15 @@ class PeriodicTasks {
   std::thread thread_;
 };
 
-// Deletes expired token rows in bounded batches so the token tables stay bounded.
+// One janitor round; on PostgreSQL only the instance that gets the janitor lock does the work.
 void run_janitor(store::Database& db) {
-  constexpr std::int64_t kBatch = 1000;
-  const auto now = store::unix_now();
-  std::int64_t total = 0;
-  for (int i = 0; i < 1000; ++i) {
-    auto deleted = store::delete_expired_oauth_rows(db, now, kBatch);
-    if (deleted && *deleted < kBatch) {
-      auto more = store::delete_expired_authorization_rows(db, now, kBatch - *deleted);
-      if (more) *deleted += *more;
-    }
-    if (!deleted) {
-      log::warn("janitor failed", {{"error", deleted.error().description}});
-      return;
-    }
-    total += *deleted;
-    if (*deleted < kBatch) break;
+  auto run = store::run_janitor(db, store::unix_now());
+  if (!run) {
+    log::warn("janitor failed", {{"error", run.error().description}});
+    return;
   }
-  auto sessions = store::delete_expired_auth_sessions(db, now);
-  if (sessions) total += *sessions;
-  if (total > 0) log::info("janitor", {{"deleted_rows", total}});
+  if (!run->ran) log::write(log::Level::debug, "janitor skipped: another instance holds the janitor lock");
+  if (run->deleted_rows > 0) log::info("janitor", {{"deleted_rows", run->deleted_rows}});
 }
 
 }  // namespace

@@ -89,6 +89,21 @@ Result<AuthenticatedClient> ClientAuthenticator::authenticate(const PresentedCli
   return AuthenticatedClient{std::move(*client), method};
 }
 
+std::optional<crypto::Jwk> ClientAuthenticator::registered_key(const nlohmann::json& jwk) {
+  constexpr std::size_t kMaxParsedKeys = 4096;
+  std::string text = jwk.dump();
+  {
+    std::lock_guard lock(parsed_keys_mutex_);
+    if (auto it = parsed_keys_.find(text); it != parsed_keys_.end()) return it->second;
+  }
+  auto parsed = crypto::Jwk::from_json(jwk);
+  std::optional<crypto::Jwk> key = parsed ? std::optional<crypto::Jwk>(std::move(*parsed)) : std::nullopt;
+  std::lock_guard lock(parsed_keys_mutex_);
+  if (parsed_keys_.size() >= kMaxParsedKeys) parsed_keys_.clear();
+  parsed_keys_.emplace(std::move(text), key);
+  return key;
+}
+
 Result<AuthenticatedClient> ClientAuthenticator::authenticate_assertion(const PresentedClientCredentials& p) {
   if (!p.client_assertion || !p.client_assertion_type)
     return fail(ErrorCode::invalid_request, "client_assertion and client_assertion_type go together");
@@ -131,7 +146,7 @@ Result<AuthenticatedClient> ClientAuthenticator::authenticate_assertion(const Pr
         jws->header.value("kid", nlohmann::json()).is_string() ? jws->header["kid"].get<std::string>() : "";
     bool found = false;
     for (const auto& candidate : (*keys)["keys"]) {
-      auto jwk = crypto::Jwk::from_json(candidate);
+      auto jwk = registered_key(candidate);
       if (!jwk || !jwk->compatible_with(jws->alg)) continue;
       if (!kid.empty() && jwk->kid != kid) continue;
       key = std::move(*jwk);

@@ -4,12 +4,16 @@
 // invalid_client, and the caller answers 401 (with WWW-Authenticate: Basic when Basic was tried).
 #pragma once
 
+#include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "auth/audit.hpp"
 #include "common/errors.hpp"
+#include "crypto/jose.hpp"
 #include "oauth/client_registry.hpp"
 #include "oauth/client_secrets.hpp"
 #include "store/database.hpp"
@@ -49,6 +53,8 @@ class ClientAuthenticator {
   Result<store::OAuthClient> load(std::string_view client_id);
   Result<AuthenticatedClient> failure(const PresentedClientCredentials& presented,
                                       const std::string& client_id, const std::string& reason);
+  // A registered JWK, parsed and validated once per distinct JSON text (nullopt: unusable).
+  std::optional<crypto::Jwk> registered_key(const nlohmann::json& jwk);
 
   store::Database& db_;
   ClientRegistry& clients_;
@@ -56,6 +62,11 @@ class ClientAuthenticator {
   auth::AuditLog& audit_;
   std::string issuer_;
   std::string token_endpoint_;
+  // Parsing a public JWK (with its point-on-curve check) costs more than verifying the assertion,
+  // so private_key_jwt keys are kept parsed, keyed by their exact JSON: a client that registers
+  // new keys is matched against the new text at once. Bounded: cleared when full.
+  std::mutex parsed_keys_mutex_;
+  std::unordered_map<std::string, std::optional<crypto::Jwk>> parsed_keys_;
 };
 
 }  // namespace bs::oauth

@@ -98,6 +98,12 @@ class Database {
   // on SQLite a BEGIN IMMEDIATE transaction), so two server instances never run it at once.
   virtual Status with_exclusive_lock(std::int64_t key, const std::function<Status(Connection&)>& fn) = 0;
 
+  // Like with_exclusive_lock, but never waits: when another session holds the lock, returns false
+  // without running fn (periodic work that one instance at a time is enough for: the janitor).
+  // On SQLite fn runs at once on a pooled connection without a transaction: every statement takes
+  // the single write lock anyway, so two processes never delete the same row twice.
+  virtual Result<bool> with_lock_if_free(std::int64_t key, const std::function<Status(Connection&)>& fn) = 0;
+
  protected:
   virtual Status run_transaction(const std::function<Status(Connection&)>& fn) = 0;
 };

@@ -282,6 +282,21 @@ class PgDatabase final : public Database {
     return st;
   }
 
+  Result<bool> with_lock_if_free(std::int64_t key, const std::function<Status(Connection&)>& fn) override {
+    auto lease = checkout();
+    if (!lease) return std::unexpected(lease.error());
+    PgConnection& c = **lease;
+    const Value k[] = {Value{key}};
+    auto locked = c.query("SELECT pg_try_advisory_lock($1)", k);
+    if (!locked) return std::unexpected(locked.error());
+    if (locked->empty() || locked->front().text(0) != "t") return false;
+    Status st = fn(c);
+    if (c.connected() && c.transaction_status() != PQTRANS_IDLE) (void)c.exec("ROLLBACK", {});
+    if (auto unlocked = c.query("SELECT pg_advisory_unlock($1)", k); !unlocked) c.mark_broken();
+    if (!st) return std::unexpected(st.error());
+    return true;
+  }
+
  protected:
   Status run_transaction(const std::function<Status(Connection&)>& fn) override {
     Status st;

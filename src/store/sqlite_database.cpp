@@ -271,6 +271,13 @@ class SqliteDatabase final : public Database {
     return run_transaction(fn);
   }
 
+  Result<bool> with_lock_if_free(std::int64_t, const std::function<Status(Connection&)>& fn) override {
+    auto lease = checkout();
+    if (!lease) return std::unexpected(lease.error());
+    if (auto st = fn(**lease); !st) return std::unexpected(st.error());
+    return true;
+  }
+
  protected:
   // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
   // writes can fail with SQLITE_BUSY_SNAPSHOT without waiting, when another writer got in between.

@@ -251,6 +251,37 @@ TEST_F(OAuthTest, ClientSecretJwtAuthenticatesOnceperJti) {
   EXPECT_EQ(wrong_type.json()["error"], "invalid_request");
 }
 
+TEST_F(OAuthTest, PrivateKeyJwtFollowsAReplacedJwksAtOnce) {
+  // The server keeps registered keys parsed; replacing the jwks must retire the old key at once.
+  auto old_key = crypto::Jwk::generate(crypto::JwsAlg::ES256).value();
+  old_key.kid = "k1";
+  old_key.alg = crypto::JwsAlg::ES256;
+  auto new_key = crypto::Jwk::generate(crypto::JwsAlg::ES256).value();
+  new_key.kid = "k1";  // same kid: only the key material tells them apart
+  new_key.alg = crypto::JwsAlg::ES256;
+  auto c = register_client({{"client_name", "pkjwt"},
+                            {"grant_types", {"client_credentials"}},
+                            {"token_endpoint_auth_method", "private_key_jwt"},
+                            {"token_endpoint_auth_signing_alg", "ES256"},
+                            {"jwks", {{"keys", {old_key.public_json()}}}},
+                            {"scope", kCredentialRead}});
+  const std::string type = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+  auto with = [&](const crypto::Jwk& key) {
+    return token(
+        form_encode({{"grant_type", "client_credentials"},
+                     {"client_assertion_type", type},
+                     {"client_assertion", client_assertion(key, c["client_id"], token_endpoint())}}));
+  };
+  ASSERT_EQ(with(old_key).status, 200);
+  EXPECT_EQ(with(new_key).status, 401);
+  auto patched = client().request("PATCH", "/api/v1/clients/" + c["client_id"].get<std::string>(),
+                                  {{"X-API-Key", admin_key}, {"Content-Type", "application/json"}},
+                                  nlohmann::json({{"jwks", {{"keys", {new_key.public_json()}}}}}).dump());
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(with(old_key).status, 401);
+  EXPECT_EQ(with(new_key).status, 200);
+}
+
 TEST_F(OAuthTest, PrivateKeyJwtVerifiesWithTheRegisteredKeyOnly) {
   auto key = crypto::Jwk::generate(crypto::JwsAlg::ES256).value();
   key.kid = "k1";

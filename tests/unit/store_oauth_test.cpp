@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/janitor.hpp"
 #include "store/oauth_repositories.hpp"
 #include "unit/store_fixture.hpp"
 
@@ -819,6 +820,91 @@ TEST_P(StoreOAuthTest, JanitorDeletesOnlyExpiredRowsInBatches) {
   EXPECT_EQ(count("oauth_tokens") + count("oauth_revocations") + count("oauth_assertion_jtis"), 0);
 
   EXPECT_TRUE(FailsWith(delete_expired_oauth_rows(db(), 2000, 0), ErrorCode::invalid_request));
+}
+
+TEST_P(StoreOAuthTest, JanitorRunDeletesEveryExpiredRowAcrossBatches) {
+  std::vector<OAuthToken> tokens;
+  for (int i = 0; i < 250; ++i) tokens.push_back(token("old" + std::to_string(i), "c1", "u1", 1000));
+  for (int i = 0; i < 7; ++i) tokens.push_back(token("new" + std::to_string(i), "c1", "u1", 9000));
+  ASSERT_TRUE(Ok(insert_tokens(db(), tokens)));
+  auto run = run_janitor(db(), 2000, 100);
+  ASSERT_TRUE(Ok(run));
+  EXPECT_TRUE(run->ran);
+  EXPECT_EQ(run->deleted_rows, 250);
+  EXPECT_EQ(count("oauth_tokens"), 7);
+  EXPECT_TRUE(FailsWith(run_janitor(db(), 2000, 0), ErrorCode::invalid_request));
+}
+
+TEST_P(StoreOAuthTest, JanitorSkipsARoundWhileAnotherInstanceHoldsItsLock) {
+  if (!is_postgres()) GTEST_SKIP() << "SQLite has one writer per file: the janitor needs no lock there";
+  ASSERT_TRUE(Ok(insert_tokens(db(), {token("old", "c1", "u1", 1000)})));
+  auto other = open_another();
+  ASSERT_NE(other, nullptr);
+  // The janitor's own lock, taken by holding a janitor run open on this instance.
+  std::optional<Result<JanitorRun>> inner;
+  std::atomic<bool> holding{false}, release{false};
+  std::thread holder([&] {
+    auto held = db().with_lock_if_free(0x62736a616e697472, [&](Connection&) -> Status {
+      holding = true;
+      while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      return ok();
+    });
+    EXPECT_TRUE(Ok(held));
+    EXPECT_TRUE(held && *held);
+  });
+  while (!holding) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  inner = run_janitor(*other, 2000);
+  release = true;
+  holder.join();
+  ASSERT_TRUE(Ok(*inner));
+  EXPECT_FALSE((*inner)->ran);
+  EXPECT_EQ((*inner)->deleted_rows, 0);
+  EXPECT_EQ(count("oauth_tokens"), 1);
+  // Released: the next round runs.
+  auto after = run_janitor(*other, 2000);
+  ASSERT_TRUE(Ok(after));
+  EXPECT_TRUE(after->ran);
+  EXPECT_EQ(after->deleted_rows, 1);
+}
+
+TEST_P(StoreOAuthTest, ConcurrentJanitorsOnTwoInstancesDeleteEachRowOnceWithoutDeadlock) {
+  // 3,000 expired tokens, each revoked (a revocation row each), plus live ones that must survive.
+  constexpr int kExpired = 3000;
+  std::vector<OAuthToken> tokens;
+  for (int i = 0; i < kExpired; ++i) {
+    auto t = token("old" + std::to_string(i), "c1", "u1", 1000);
+    tokens.push_back(t);
+  }
+  for (int i = 0; i < 20; ++i) tokens.push_back(token("new" + std::to_string(i), "c1", "u1", 9000));
+  ASSERT_TRUE(Ok(insert_tokens(db(), tokens)));
+  ASSERT_EQ(*revoke_tokens_of_client(db(), "c1", 900), kExpired + 20);
+  ASSERT_EQ(count("oauth_revocations"), kExpired + 20);
+
+  auto other = open_another();
+  ASSERT_NE(other, nullptr);
+  std::atomic<std::int64_t> deleted{0};
+  std::atomic<int> rounds_run{0}, failures{0};
+  auto janitor_loop = [&](Database& instance) {
+    for (int i = 0; i < 20; ++i) {
+      auto run = run_janitor(instance, 2000, 100);
+      if (!run) {
+        ++failures;
+        continue;
+      }
+      if (run->ran) ++rounds_run;
+      deleted += run->deleted_rows;
+    }
+  };
+  std::thread a([&] { janitor_loop(db()); });
+  std::thread b([&] { janitor_loop(*other); });
+  a.join();
+  b.join();
+  EXPECT_EQ(failures, 0);  // a deadlock would surface as an aborted statement here
+  EXPECT_GE(rounds_run, 1);
+  // Every expired row is gone and no live one: the rounds that ran add up to exactly the expired rows.
+  EXPECT_EQ(deleted, 2 * kExpired);
+  EXPECT_EQ(count("oauth_tokens"), 20);
+  EXPECT_EQ(count("oauth_revocations"), 20);
 }
 
 // --- values ---------------------------------------------------------------------------------------
