@@ -7,6 +7,7 @@ packages=(
   libboost1.81-dev libboost-url1.81-dev libssl-dev libsqlite3-dev libpq-dev libargon2-dev
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libgtest-dev
   postgresql clang-format
+  clang-19 libclang-rt-19-dev  # libFuzzer + ASan/UBSan runtimes for scripts/fuzz.sh (see fuzz/README.md)
 )
 
 missing=()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds, and runs every test: unit and integration suites on SQLite and on a
 # real PostgreSQL server, then the same suites built with AddressSanitizer + UndefinedBehaviorSanitizer,
-# then the formatting check.
+# then every libFuzzer target for a bounded time (scripts/fuzz.sh), then the formatting check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +34,9 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBADGESERVER_SANITIZE=ON >/de
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure --timeout 1800 "${ctest_exclude[@]}"
+
+echo "== fuzzing (${BADGESERVER_FUZZ_SECONDS:-30} s per target)"
+scripts/fuzz.sh "${BADGESERVER_FUZZ_SECONDS:-30}"
 
 echo "== clang-format"
 scripts/check-format.sh
