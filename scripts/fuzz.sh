@@ -51,7 +51,7 @@ for name in "${targets[@]}"; do
   [ -f "fuzz/dict/$name.dict" ] && dict=(-dict="fuzz/dict/$name.dict")
   if "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$work/$name/artifacts/" "${dict[@]}" "$work/$name/corpus" >"$work/$name.log" 2>&1; then
-    summary+=("$name: $(grep -E '^#[0-9]+ +DONE' "$work/$name.log" | tail -n 1)")
+    summary+=("$name: $(grep -E '^#[0-9]+[[:space:]]+DONE' "$work/$name.log" | tail -n 1 || true)")
   else
     tail -n 60 "$work/$name.log"
     echo "!! $name crashed; the input is in $work/$name/artifacts/ (add it to fuzz/regressions/$name/ once fixed)"
