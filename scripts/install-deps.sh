@@ -8,6 +8,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libgtest-dev
   postgresql clang-format
   jq python3 python3-requests python3-authlib xxd openssl
+  clang-19 libclang-rt-19-dev  # libFuzzer + ASan/UBSan runtimes for scripts/fuzz.sh (see fuzz/README.md)
 )
 
 missing=()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds, and runs every test: unit and integration suites on SQLite and on a
 # real PostgreSQL server, then the same suites built with AddressSanitizer + UndefinedBehaviorSanitizer,
-# then the formatting check.
+# then every libFuzzer target for a bounded time (scripts/fuzz.sh), then the formatting check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,6 +42,9 @@ asan_exclude='contract_openapi'
 [ -n "${BADGESERVER_SKIP_NODE_TESTS:-}" ] && asan_exclude='node_oauth4webapi|contract_openapi'
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure --timeout 1800 -E "$asan_exclude"
+
+echo "== fuzzing (${BADGESERVER_FUZZ_SECONDS:-30} s per target)"
+scripts/fuzz.sh "${BADGESERVER_FUZZ_SECONDS:-30}"
 
 echo "== clang-format"
 scripts/check-format.sh

@@ -8,6 +8,37 @@ namespace bs::http {
 
 namespace {
 
+// nlohmann::json copies, compares and serializes recursively, so a body of a few hundred KB of '['
+// (within the body limit) would overflow a worker's stack wherever it is copied or dumped. No
+// request of ours nests more than a few levels; this bound leaves ample room.
+constexpr std::size_t kMaxJsonDepth = 64;
+
+// Does the JSON text nest arrays and objects no deeper than max_depth? Brackets inside strings do
+// not count. Run before parsing, so that no deep value is ever built.
+bool json_nesting_within(std::string_view text, std::size_t max_depth) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return false;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return true;
+}
+
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -70,6 +101,9 @@ Result<nlohmann::json> json_object_body(const Request& request) {
   if (request.media_type() != "application/json")
     return fail(ErrorCode::unsupported_media_type, "Content-Type must be application/json");
   if (!valid_utf8(request.body)) return fail(ErrorCode::invalid_request, "body is not valid UTF-8");
+  if (!json_nesting_within(request.body, kMaxJsonDepth))
+    return fail(ErrorCode::invalid_request,
+                "body nests arrays and objects deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   auto parsed = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) return fail(ErrorCode::invalid_request, "body is not valid JSON");
   if (!parsed.is_object()) return fail(ErrorCode::invalid_request, "body must be a JSON object");

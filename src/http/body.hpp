@@ -29,7 +29,7 @@ Result<FormParams> form_body(const Request& request);
 Result<FormParams> query_params(const Request& request);
 
 // A JSON object body; 415 for another Content-Type, 400 invalid_request for malformed JSON, invalid
-// UTF-8 or a non-object.
+// UTF-8, arrays and objects nested deeper than 64 levels, or a non-object.
 Result<nlohmann::json> json_object_body(const Request& request);
 
 // Rejects members of a JSON object not named in allowed (strict endpoints).

@@ -40,6 +40,38 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 
 namespace {
 
+using RequestParser = bhttp::request_parser<bhttp::string_body>;
+
+// The one parser configuration of every connection (and of parse_raw_request).
+void configure(RequestParser& parser, const ServerOptions& options) {
+  parser.body_limit(options.body_limit);
+  parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+  parser.eager(true);  // what http::async_read sets: parse the body as it arrives
+}
+
+// Errors after which the connection just closes: the peer left, went quiet, or we are stopping.
+bool closes_silently(const beast::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof ||
+         ec == asio::error::connection_reset || ec == asio::error::operation_aborted;
+}
+
+// The answer to a request that could not be read; the connection closes after it.
+Response read_error_response(const beast::error_code& ec, const ServerOptions& options) {
+  Error err(ErrorCode::invalid_request, "malformed HTTP request");
+  int status = 400;
+  if (ec == bhttp::error::body_limit) {
+    err = Error(ErrorCode::payload_too_large,
+                "request body exceeds " + std::to_string(options.body_limit) + " bytes");
+    status = 413;
+  } else if (ec == bhttp::error::header_limit) {
+    err = Error(ErrorCode::invalid_request, "request header fields too large");
+    status = 431;
+  }
+  Response r = error_response(err);
+  r.status = status;
+  return r;
+}
+
 Request to_request(bhttp::request<bhttp::string_body>&& in, const std::string& remote) {
   Request r;
   r.method = std::string(in.method_string());
@@ -73,8 +105,7 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void read() {
     parser_.emplace();
-    parser_->body_limit(server_->options.body_limit);
-    parser_->header_limit(static_cast<std::uint32_t>(server_->options.header_limit));
+    configure(*parser_, server_->options);
     stream_.expires_after(first_request_ ? server_->options.read_timeout : server_->options.idle_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
@@ -82,27 +113,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_read(beast::error_code ec) {
     first_request_ = false;
-    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof ||
-        ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
-      return close();
-    }
+    if (closes_silently(ec)) return close();
     if (ec) {
       // The request could not be read: answer once, then close (the stream is out of sync).
-      Error err(ErrorCode::invalid_request, "malformed HTTP request");
-      int status = 400;
-      if (ec == bhttp::error::body_limit) {
-        err = Error(ErrorCode::payload_too_large,
-                    "request body exceeds " + std::to_string(server_->options.body_limit) + " bytes");
-        status = 413;
-      } else if (ec == bhttp::error::header_limit) {
-        err = Error(ErrorCode::invalid_request, "request header fields too large");
-        status = 431;
-      }
-      Response r = error_response(err);
-      r.status = status;
       keep_alive_ = false;
       linger_ = true;
-      return write(std::move(r));
+      return write(read_error_response(ec, server_->options));
     }
     auto in = parser_->release();
     keep_alive_ = in.keep_alive() && !server_->stopping.load();
@@ -174,7 +190,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   std::shared_ptr<Server::Impl> server_;
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<RequestParser> parser_;
   std::string remote_;
   bool keep_alive_ = true;
   bool first_request_ = true;
@@ -186,6 +202,57 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 }  // namespace
+
+RawRequestParse parse_raw_request(std::string_view bytes, const ServerOptions& options,
+                                  std::size_t segment_size) {
+  RawRequestParse out;
+  RequestParser parser;
+  configure(parser, options);
+  segment_size = std::max<std::size_t>(segment_size, 1);
+  // What http::async_read does with a flat_buffer: offer everything buffered to the parser, drop
+  // what it used, read more only when it needs more, and at the end of the stream tell the parser
+  // if a request had begun (otherwise the stream simply ended).
+  std::string buffer;
+  std::size_t received = 0;
+  beast::error_code ec;
+  for (;;) {
+    if (!buffer.empty()) {
+      const std::size_t used = parser.put(asio::buffer(buffer), ec);
+      buffer.erase(0, used);
+      out.consumed += used;
+      if (ec && ec != bhttp::error::need_more) break;
+      const bool needs_more = ec == bhttp::error::need_more || used == 0;
+      ec = {};
+      if (parser.is_done()) break;
+      if (!needs_more) continue;
+    }
+    if (received == bytes.size()) {
+      if (parser.got_some()) {
+        parser.put_eof(ec);
+      } else {
+        ec = bhttp::error::end_of_stream;
+      }
+      break;
+    }
+    const std::size_t n = std::min(segment_size, bytes.size() - received);
+    buffer.append(bytes.substr(received, n));
+    received += n;
+  }
+  if (ec) {
+    if (closes_silently(ec)) {
+      out.outcome = RawRequestParse::Outcome::closed;
+    } else {
+      out.outcome = RawRequestParse::Outcome::rejected;
+      out.rejection = read_error_response(ec, options);
+    }
+    return out;
+  }
+  auto in = parser.release();
+  out.keep_alive = in.keep_alive();
+  out.outcome = RawRequestParse::Outcome::complete;
+  out.request = to_request(std::move(in), "");
+  return out;
+}
 
 void Server::Impl::accept() {
   acceptor.async_accept(

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "common/errors.hpp"
 #include "http/message.hpp"
@@ -26,6 +27,25 @@ struct ServerOptions {
 };
 
 using RequestHandler = std::function<Response(Request&)>;
+
+// The network boundary as a pure function, for fuzzing and tests: parses one request from raw bytes
+// with the parser configuration and error answers of a live connection (body_limit, header_limit
+// of options), as if the bytes arrived in pieces of at most segment_size bytes and then the peer
+// closed. A live connection runs the same code on what it reads.
+struct RawRequestParse {
+  enum class Outcome {
+    complete,  // request is set; consumed bytes made it up, the rest belongs to the next request
+    closed,    // the bytes ended before a request began: the connection closes without an answer
+    rejected,  // rejection is the 400 / 413 / 431 answered before closing
+  };
+  Outcome outcome = Outcome::closed;
+  Request request;
+  Response rejection;
+  std::size_t consumed = 0;
+  bool keep_alive = false;
+};
+RawRequestParse parse_raw_request(std::string_view bytes, const ServerOptions& options,
+                                  std::size_t segment_size = static_cast<std::size_t>(-1));
 
 class Server {
  public:

@@ -49,7 +49,12 @@ std::optional<LoopbackParts> loopback_parts(const std::string& uri) {
   auto host_start = uri.begin() + 7;
   auto host_end =
       std::find_if(host_start, uri.end(), [](char c) { return c == ':' || c == '/' || c == '?'; });
-  if (*host_start == '[') host_end = std::find(host_start, uri.end(), ']') + 1;
+  if (host_start != uri.end() && *host_start == '[') {
+    // An unclosed IPv6 literal names no host; never step past the end looking for its ']'.
+    host_end = std::find(host_start, uri.end(), ']');
+    if (host_end == uri.end()) return std::nullopt;
+    ++host_end;
+  }
   std::string host(host_start, host_end);
   if (!is_loopback_host(host)) return std::nullopt;
   auto rest = host_end;

@@ -5,10 +5,35 @@
 
 namespace bs::oauth {
 
-namespace {
-// RFC 7523 §3: the assertion's lifetime is bounded so that jtis need only be remembered briefly.
-constexpr std::int64_t kMaxAssertionLifetime = 600;
-}  // namespace
+Result<std::string> assertion_client_id(const crypto::DecodedJws& assertion) {
+  const auto& claims = assertion.payload;
+  const std::string iss =
+      claims.value("iss", nlohmann::json()).is_string() ? claims["iss"].get<std::string>() : "";
+  const std::string sub =
+      claims.value("sub", nlohmann::json()).is_string() ? claims["sub"].get<std::string>() : "";
+  if (iss.empty() || iss != sub)
+    return fail(ErrorCode::invalid_client, "assertion iss and sub must both be the client_id");
+  return iss;
+}
+
+Result<AssertionClaims> check_assertion_claims(const crypto::DecodedJws& assertion,
+                                               const std::string& client_id,
+                                               const std::vector<std::string>& audiences, std::int64_t now) {
+  crypto::JwtExpectations expect;
+  expect.issuer = client_id;
+  expect.audiences = audiences;
+  expect.now = now;
+  expect.max_lifetime_seconds = kMaxAssertionLifetime;
+  if (auto st = crypto::validate_jwt_claims(assertion, expect); !st)
+    return fail(ErrorCode::invalid_client, "assertion: " + st.error().description);
+  const auto& claims = assertion.payload;
+  auto jti = claims.find("jti");
+  if (jti == claims.end() || !jti->is_string() || jti->get<std::string>().empty())
+    return fail(ErrorCode::invalid_client, "assertion has no jti");
+  const auto exp = claims["exp"].get<std::int64_t>();
+  if (exp - now > kMaxAssertionLifetime) return fail(ErrorCode::invalid_client, "assertion lives too long");
+  return AssertionClaims{jti->get<std::string>(), exp};
+}
 
 ClientAuthenticator::ClientAuthenticator(store::Database& db, ClientRegistry& clients,
                                          const ClientSecrets& secrets, auth::AuditLog& audit,
@@ -111,12 +136,12 @@ Result<AuthenticatedClient> ClientAuthenticator::authenticate_assertion(const Pr
     return fail(ErrorCode::invalid_request, "unsupported client_assertion_type");
   auto jws = crypto::decode_jws(*p.client_assertion);
   if (!jws) return failure(p, p.client_id.value_or(""), "assertion: " + jws.error().description);
-  const auto& claims = jws->payload;
-  const std::string iss =
-      claims.value("iss", nlohmann::json()).is_string() ? claims["iss"].get<std::string>() : "";
-  const std::string sub =
-      claims.value("sub", nlohmann::json()).is_string() ? claims["sub"].get<std::string>() : "";
-  if (iss.empty() || iss != sub) return failure(p, iss, "assertion iss and sub must both be the client_id");
+  auto named = assertion_client_id(*jws);
+  if (!named) {
+    const auto& iss = jws->payload.value("iss", nlohmann::json());
+    return failure(p, iss.is_string() ? iss.get<std::string>() : "", named.error().description);
+  }
+  const std::string& iss = *named;
   if (p.client_id && *p.client_id != iss) return failure(p, iss, "assertion names another client");
 
   auto client = load(iss);
@@ -160,20 +185,10 @@ Result<AuthenticatedClient> ClientAuthenticator::authenticate_assertion(const Pr
   if (auto st = crypto::verify_jws(*jws, key); !st)
     return failure(p, iss, "assertion signature: " + st.error().description);
 
-  crypto::JwtExpectations expect;
-  expect.issuer = iss;
-  expect.audiences = {token_endpoint_, issuer_};
-  expect.now = store::unix_now();
-  expect.max_lifetime_seconds = kMaxAssertionLifetime;
-  if (auto st = crypto::validate_jwt_claims(*jws, expect); !st)
-    return failure(p, iss, "assertion: " + st.error().description);
-  auto jti = claims.find("jti");
-  if (jti == claims.end() || !jti->is_string() || jti->get<std::string>().empty())
-    return failure(p, iss, "assertion has no jti");
-  const auto exp = claims["exp"].get<std::int64_t>();
-  if (exp - expect.now > kMaxAssertionLifetime) return failure(p, iss, "assertion lives too long");
+  auto claims = check_assertion_claims(*jws, iss, {token_endpoint_, issuer_}, store::unix_now());
+  if (!claims) return failure(p, iss, claims.error().description);
   // RFC 7523 §3 item 7: a jti is accepted once. The record outlives the assertion's validity.
-  auto recorded = store::record_assertion_jti(db_, iss, jti->get<std::string>(), exp + 60);
+  auto recorded = store::record_assertion_jti(db_, iss, claims->jti, claims->exp + 60);
   if (!recorded) {
     if (recorded.error().code == ErrorCode::conflict) return failure(p, iss, "assertion jti replayed");
     return std::unexpected(recorded.error());

@@ -35,6 +35,25 @@ struct PresentedClientCredentials {
   std::string ip;
 };
 
+// RFC 7523 §3: an assertion lives at most this long, so that its jti need only be remembered briefly.
+inline constexpr std::int64_t kMaxAssertionLifetime = 600;
+
+// The checks of a client assertion that need no database, apart so they can be tested and fuzzed
+// alone. Errors are invalid_client; the description is the reason for the audit log, never for
+// the client. The client an assertion names: iss and sub both the client_id (RFC 7523 §3 items 1-2).
+Result<std::string> assertion_client_id(const crypto::DecodedJws& assertion);
+
+struct AssertionClaims {
+  std::string jti;
+  std::int64_t exp = 0;
+};
+// The claims of an assertion whose signature verified (items 3-6): iss, aud naming one of audiences,
+// exp present and at most kMaxAssertionLifetime ahead, nbf / iat, a non-empty jti. Replay (item 7)
+// is the caller's, against the database.
+Result<AssertionClaims> check_assertion_claims(const crypto::DecodedJws& assertion,
+                                               const std::string& client_id,
+                                               const std::vector<std::string>& audiences, std::int64_t now);
+
 struct AuthenticatedClient {
   store::OAuthClient client;
   std::string method;  // the method used (equal to the registered one)

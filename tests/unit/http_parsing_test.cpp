@@ -51,6 +51,29 @@ TEST(JsonBody, NeedsJsonContentTypeAndObject) {
   EXPECT_EQ(json_object_body(r).error().code, ErrorCode::unsupported_media_type);
 }
 
+// Found by fuzz/json_body_fuzzer: a body of nested arrays within the body limit parsed fine but
+// overflowed the stack when the registration endpoint copied or serialized it.
+TEST(JsonBody, RejectsDeepNestingBeforeParsing) {
+  Request r;
+  r.headers = {{"content-type", "application/json"}};
+  const auto nested = [](std::size_t depth) {
+    return "{\"a\":" + std::string(depth - 1, '[') + std::string(depth - 1, ']') + "}";
+  };
+  r.body = nested(64);
+  ASSERT_TRUE(json_object_body(r));
+  r.body = nested(65);
+  auto deep = json_object_body(r);
+  ASSERT_FALSE(deep);
+  EXPECT_EQ(deep.error().code, ErrorCode::invalid_request);
+  r.body = nested(200000);
+  EXPECT_EQ(json_object_body(r).error().code, ErrorCode::invalid_request);
+  // Brackets inside strings, escaped quotes included, are text, not nesting.
+  r.body = "{\"a\":\"" + std::string(100, '[') + "\\\"" + std::string(100, '{') + "\"}";
+  auto text = json_object_body(r);
+  ASSERT_TRUE(text);
+  EXPECT_EQ((*text)["a"].get<std::string>().size(), 201u);
+}
+
 TEST(Routing, MatchesPlaceholdersAndAnswers404And405) {
   Router router;
   router.add("GET", "/api/v1/clients/{id}", [](Request& r) {
