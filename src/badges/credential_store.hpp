@@ -27,17 +27,17 @@ struct StoredCredential {
   std::optional<std::string> compact_jws;  // the VC-JWT it came from, when it came as one
   std::int64_t valid_from = 0;             // Unix seconds of validFrom
   std::int64_t created_at = 0;
-  std::int64_t updated_at = 0;  // when this version was stored; `since` filters on it
+  std::int64_t updated_at = 0;  // when this version was stored
 };
 
 struct CredentialListQuery {
   std::int64_t limit = 100;           // 1..kMaxCredentialPageLimit
   std::int64_t offset = 0;            // >= 0
-  std::optional<std::int64_t> since;  // only credentials stored (or replaced) at or after, Unix seconds
+  std::optional<std::int64_t> since;  // only credentials issued (validFrom) after it, Unix seconds
 };
 
 struct CredentialList {
-  std::vector<StoredCredential> items;  // ordered by updated_at, then issuer id and credential id
+  std::vector<StoredCredential> items;  // ordered by validFrom, then issuer id and credential id
   std::int64_t total = 0;               // matching credentials across every page (X-Total-Count)
 };
 

@@ -98,7 +98,10 @@ class Session : public std::enable_shared_from_this<Session> {
         err = Error(ErrorCode::invalid_request, "request header fields too large");
         status = 431;
       }
-      Response r = error_response(err);
+      // The header was read when the body overflowed: its target says which API's error shape to use.
+      std::string_view target =
+          ec == bhttp::error::body_limit ? std::string_view(parser_->get().target()) : "";
+      Response r = error_response(err, error_context_for_path(target.substr(0, target.find('?'))));
       r.status = status;
       keep_alive_ = false;
       linger_ = true;
