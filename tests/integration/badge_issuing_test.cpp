@@ -415,5 +415,52 @@ TEST_F(BadgeIssuingTest, RequiresTheAdminBadgesScope) {
   EXPECT_EQ(client().get("/keys/unknown").status, 404);
 }
 
+TEST_F(BadgeIssuingTest, ServiceAccountIssuesWithClientCredentials) {
+  auto account = client().post_json("/api/v1/clients",
+                                    {{"client_name", "badge bot"},
+                                     {"grant_types", {"client_credentials"}},
+                                     {"scope", "admin:badges"},
+                                     {"service_account", true}},
+                                    admin());
+  ASSERT_EQ(account.status, 201) << account.body;
+  const std::string client_id = account.json()["client_id"];
+  auto t = client().post_form("/oauth/token", "grant_type=client_credentials",
+                              {{"Authorization", basic_auth(client_id, account.json()["client_secret"])}});
+  ASSERT_EQ(t.status, 200) << t.body;
+  const Headers bot = bearer(t.json()["access_token"]);
+
+  auto issuer =
+      client().post_json("/api/v1/issuers", {{"name", "Bot U"}, {"url", "https://bot.example"}}, bot);
+  ASSERT_EQ(issuer.status, 201) << issuer.body;
+  auto achievement = client().post_json(
+      "/api/v1/achievements", {{"name", "A"}, {"description", "D"}, {"criteria", {{"narrative", "N"}}}}, bot);
+  ASSERT_EQ(achievement.status, 201) << achievement.body;
+  auto issued = client().post_json(
+      "/api/v1/credentials",
+      {{"credentialSubject", {{"id", "did:example:erin"}, {"achievement", achievement.json()["id"]}}}}, bot);
+  ASSERT_EQ(issued.status, 201) << issued.body;
+  EXPECT_EQ(issued.json()["delivered_to"], nullptr);
+  auto events = client().get("/api/v1/audit-events?event=badge_credential.issued", admin());
+  ASSERT_EQ(events.status, 200) << events.body;
+  ASSERT_EQ(events.json()["items"].size(), 1u);
+  EXPECT_EQ(events.body.find(issued.json()["compact_jws"].get<std::string>()), std::string::npos);
+
+  // A client-credentials token without admin:badges is refused.
+  auto reader = client().post_json("/api/v1/clients",
+                                   {{"client_name", "reader"},
+                                    {"grant_types", {"client_credentials"}},
+                                    {"scope", "admin:users"},
+                                    {"service_account", true}},
+                                   admin());
+  ASSERT_EQ(reader.status, 201) << reader.body;
+  auto rt = client().post_form(
+      "/oauth/token", "grant_type=client_credentials",
+      {{"Authorization", basic_auth(reader.json()["client_id"], reader.json()["client_secret"])}});
+  ASSERT_EQ(rt.status, 200) << rt.body;
+  auto refused = client().get("/api/v1/credentials", bearer(rt.json()["access_token"]));
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_NE(refused.header("www-authenticate").find("insufficient_scope"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace bs::test
