@@ -18,6 +18,7 @@
 #include "badges/issuance.hpp"
 #include "badges/issuers.hpp"
 #include "badges/profiles.hpp"
+#include "badges/service_description.hpp"
 #include "badges/vc_jwt.hpp"
 #include "badges/verification.hpp"
 #include "common/log.hpp"
@@ -187,6 +188,12 @@ int run_server(const Config& config) {
   badges::IssuanceService issuance(**db, badge_issuers, achievements, vc_jwt, credential_status,
                                    credential_store, profiles);
   badges::VerificationService verification(**db, vc_jwt, credential_status);
+  auto service_description = badges::ServiceDescription::create(
+      {config.issuer, config.terms_of_service_url, config.privacy_policy_url, "badgeserver"});
+  if (!service_description) {
+    log::error("startup failed", {{"error", service_description.error().description}});
+    return 2;
+  }
 
   http::Services services{{config.issuer, config.allow_registration, config.frontend_url, config.require_par},
                           **db,
@@ -209,7 +216,10 @@ int run_server(const Config& config) {
                           achievements,
                           credential_status,
                           issuance,
-                          verification};
+                          verification,
+                          profiles,
+                          credential_store,
+                          *service_description};
   http::Router router;
   http::add_all_routes(router, services);
   http::Pipeline pipeline(router);

@@ -10,8 +10,11 @@
 #include "auth/users.hpp"
 #include "badges/achievements.hpp"
 #include "badges/credential_status.hpp"
+#include "badges/credential_store.hpp"
 #include "badges/issuance.hpp"
 #include "badges/issuers.hpp"
+#include "badges/profiles.hpp"
+#include "badges/service_description.hpp"
 #include "badges/vc_jwt.hpp"
 #include "badges/verification.hpp"
 #include "keys/keyring.hpp"
@@ -57,6 +60,10 @@ struct Services {
   badges::CredentialStatusService& credential_status;
   badges::IssuanceService& issuance;
   badges::VerificationService& verification;
+  // Open Badges host (open_badges.cpp)
+  badges::ProfileService& profiles;
+  badges::CredentialStore& credential_store;
+  const badges::ServiceDescription& service_description;
 };
 
 }  // namespace bs::http
