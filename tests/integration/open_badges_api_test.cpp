@@ -1,9 +1,11 @@
 // The Open Badges 3.0 REST API (/ims/ob/v3p0) over real HTTP with access tokens from the
 // authorization-code flow: status codes, Imsx_StatusInfo errors, WWW-Authenticate, paging headers,
 // upsert rules, profile updates, the service description, and bad input (nothing invalid stored).
-// Response bodies are checked against the OB 3.0 rules (badges/credential_validation) and the exact
-// Imsx_StatusInfo shape; tests/node/open_badges_e2e.test.mjs validates them with the official schemas.
+// Every OB response body is validated against the official 1EdTech schemas
+// (third_party/openbadges/schema, via support/json_schema.hpp).
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "badges/credential_validation.hpp"
@@ -12,6 +14,7 @@
 #include "crypto/jose.hpp"
 #include "crypto/random.hpp"
 #include "support/fixture.hpp"
+#include "support/json_schema.hpp"
 #include "support/oauth_helpers.hpp"
 
 namespace bs::test {
@@ -58,9 +61,30 @@ nlohmann::json without(nlohmann::json j, const std::string& pointer) {
   return j;
 }
 
+// Validates a body against an official schema file, listing every violation on failure.
+void expect_schema(const std::string& file, const nlohmann::json& body) {
+  static std::map<std::string, JsonSchema> schemas;
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  auto it = schemas.find(file);
+  if (it == schemas.end()) it = schemas.emplace(file, JsonSchema::open_badges(file)).first;
+  const auto errors = it->second.errors(body);
+  std::string all;
+  for (const auto& e : errors) all += "\n  " + e;
+  EXPECT_TRUE(errors.empty()) << file << ":" << all << "\n" << body.dump();
+}
+
+nlohmann::json payload_of(const std::string& compact) {
+  const auto first = compact.find('.');
+  const auto second = compact.find('.', first + 1);
+  auto decoded = crypto::base64url_decode(compact.substr(first + 1, second - first - 1));
+  return decoded ? nlohmann::json::parse(*decoded, nullptr, false) : nlohmann::json();
+}
+
 // OB 3.0 Imsx_StatusInfo (schema/imsx_statusinfo.json), exactly: no other members.
 void expect_imsx(const HttpResponse& r, int status, const std::string& code_minor) {
   EXPECT_EQ(r.status, status) << r.body;
+  expect_schema("imsx_statusinfo.json", r.json());
   EXPECT_TRUE(r.header("content-type").starts_with("application/json")) << r.header("content-type");
   auto j = r.json();
   ASSERT_TRUE(j.is_object()) << r.body;
@@ -78,6 +102,7 @@ void expect_imsx(const HttpResponse& r, int status, const std::string& code_mino
 
 // GetOpenBadgeCredentialsResponse: only `credential` (valid credentials) and `compactJwsString`.
 void expect_credentials_response(const nlohmann::json& j) {
+  expect_schema("getopenbadgecredentialsresponse.json", j);
   ASSERT_TRUE(j.is_object());
   for (const auto& [key, value] : j.items()) {
     EXPECT_TRUE(key == "credential" || key == "compactJwsString") << key;
@@ -86,7 +111,10 @@ void expect_credentials_response(const nlohmann::json& j) {
   for (const auto& c : j.value("credential", nlohmann::json::array())) {
     EXPECT_TRUE(badges::validate_credential(c).has_value()) << c.dump();
   }
-  for (const auto& s : j.value("compactJwsString", nlohmann::json::array())) EXPECT_TRUE(s.is_string());
+  for (const auto& s : j.value("compactJwsString", nlohmann::json::array())) {
+    ASSERT_TRUE(s.is_string());
+    expect_schema("achievementcredential.json", payload_of(s));
+  }
 }
 
 std::string code_from(const std::string& redirect) {
@@ -249,6 +277,7 @@ TEST_F(OpenBadgesApiTest, UpsertCreatesReplacesNewerAndKeepsNewest) {
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_TRUE(created.header("content-type").starts_with("application/json"));
   EXPECT_EQ(created.json(), first);  // echoes the request's credential
+  expect_schema("achievementcredential.json", created.json());
 
   auto same = upsert(first);
   EXPECT_EQ(same.status, 200) << same.body;
@@ -429,6 +458,7 @@ TEST_F(OpenBadgesApiTest, ProfileReadAndUpdate) {
   auto r = client().get("/ims/ob/v3p0/profile", auth());
   ASSERT_EQ(r.status, 200) << r.body;
   auto profile = r.json();
+  expect_schema("profile.json", profile);
   EXPECT_TRUE(badges::validate_profile(profile).has_value()) << r.body;
   EXPECT_EQ(profile["id"], profile_id());
   EXPECT_EQ(profile["type"], nlohmann::json({"Profile"}));
@@ -442,6 +472,7 @@ TEST_F(OpenBadgesApiTest, ProfileReadAndUpdate) {
                             {"image", {{"id", "https://wallet.example.org/ada.png"}, {"type", "Image"}}}};
   auto put = put_profile(updated);
   ASSERT_EQ(put.status, 200) << put.body;
+  expect_schema("profile.json", put.json());
   EXPECT_EQ(put.json(), updated);
   EXPECT_EQ(client().get("/ims/ob/v3p0/profile", auth()).json(), updated);
 

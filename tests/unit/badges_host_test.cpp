@@ -11,6 +11,7 @@
 #include "badges/service_description.hpp"
 #include "store/repositories.hpp"
 #include "store_fixture.hpp"
+#include "support/json_schema.hpp"
 
 namespace bs::badges {
 namespace {
@@ -80,6 +81,36 @@ TEST(BadgesHostValidation, EachRequiredMemberMissingIsNamed) {
     c[p.parent_pointer()].erase(p.back());
     EXPECT_EQ(failure_of(c), pointer + ": required");
   }
+}
+
+// The C++ rules and the official 1EdTech schema agree on the sample and on each missing member.
+TEST(BadgesHostValidation, AgreesWithTheOfficialSchema) {
+  const auto schema = test::JsonSchema::open_badges("achievementcredential.json");
+  EXPECT_TRUE(schema.errors(credential()).empty());
+  EXPECT_EQ(failure_of(credential()), "");
+  for (const std::string pointer :
+       {"/@context", "/id", "/type", "/credentialSubject", "/issuer/id", "/validFrom",
+        "/credentialSubject/type", "/credentialSubject/achievement/criteria",
+        "/credentialSubject/achievement/name"}) {
+    auto c = credential();
+    const auto p = json::json_pointer(pointer);
+    c[p.parent_pointer()].erase(p.back());
+    EXPECT_FALSE(schema.errors(c).empty()) << pointer;
+    EXPECT_NE(failure_of(c), "") << pointer;
+  }
+  for (auto [pointer, value] : {std::pair<std::string, json>{"/type", {"VerifiableCredential"}},
+                                {"/validFrom", "2024-01-01"},
+                                {"/@context/1", "https://example.org/ctx.json"},
+                                {"/image", {{"id", "x"}, {"type", "Image"}, {"alt", "?"}}}}) {
+    auto c = credential();
+    c[json::json_pointer(pointer)] = value;
+    EXPECT_FALSE(schema.errors(c).empty()) << pointer;
+    EXPECT_NE(failure_of(c), "") << pointer;
+  }
+  const auto imsx = test::JsonSchema::open_badges("imsx_statusinfo.json");
+  EXPECT_TRUE(imsx.errors(json{{"imsx_codeMajor", "failure"}, {"imsx_severity", "error"}}).empty());
+  EXPECT_FALSE(imsx.errors(json{{"imsx_codeMajor", "failed"}, {"imsx_severity", "error"}}).empty());
+  EXPECT_FALSE(test::JsonSchema::open_badges("no-such-schema.json").errors(json::object()).empty());
 }
 
 TEST(BadgesHostValidation, WrongTypesAndValuesAreNamed) {
