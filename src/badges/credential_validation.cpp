@@ -162,6 +162,18 @@ Status check_image(const json& object, const std::string& path, std::string_view
   return ok();
 }
 
+// An array member of objects that each have the `required` members and whose `strings` members are
+// strings when present.
+Status optional_object_array(const json& object, const std::string& path, std::string_view name,
+                             std::initializer_list<std::string_view> required,
+                             std::initializer_list<std::string_view> strings = {}) {
+  return optional_array(object, path, name, [&](const json& v, const std::string& p) -> Status {
+    if (auto st = require_object(v, p); !st) return st;
+    if (auto st = require_members(v, p, required); !st) return st;
+    return optional_strings(v, p, strings);
+  });
+}
+
 Status check_profile_object(const json& profile, const std::string& path) {
   if (auto st = require_object(profile, path); !st) return st;
   if (auto st = require_members(profile, path, {"id", "type"}); !st) return st;
@@ -261,6 +273,11 @@ Status check_subject(const json& subject, const std::string& path) {
   if (auto st = check_date_time(subject, path, "activityEndDate"); !st) return st;
   if (auto st = check_image(subject, path, "image"); !st) return st;
   if (auto st = optional_array(subject, path, "identifier", check_identity_object); !st) return st;
+  if (auto st = optional_object_array(subject, path, "result", {"type"},
+                                      {"achievedLevel", "resultDescription", "status", "value"});
+      !st) {
+    return st;
+  }
   if (auto st = check_achievement(subject.at("achievement"), child(path, "achievement")); !st) return st;
   if (auto it = subject.find("source"); it != subject.end()) {
     return check_profile_object(*it, child(path, "source"));
@@ -361,11 +378,20 @@ Status validate_credential(const nlohmann::json& credential) {
     return st;
   }
   if (auto st = optional_array(credential, root, "endorsementJwt", check_string_item); !st) return st;
-  if (auto st = optional_array(credential, root, "evidence",
-                               [](const json& v, const std::string& p) -> Status {
-                                 if (auto s = require_object(v, p); !s) return s;
-                                 return require_members(v, p, {"type"});
-                               });
+  if (auto st = optional_object_array(credential, root, "evidence", {"type"},
+                                      {"id", "narrative", "name", "genre", "audience"});
+      !st) {
+    return st;
+  }
+  if (auto st = optional_object_array(credential, root, "termsOfUse", {"type"}, {"id", "type"}); !st)
+    return st;
+  if (auto it = credential.find("refreshService"); it != credential.end()) {
+    if (auto st = check_typed_object(*it, "/refreshService", {"id", "type"}); !st) return st;
+  }
+  // Endorsements are credentials of their own: their envelope members are required.
+  if (auto st = optional_object_array(
+          credential, root, "endorsement",
+          {"@context", "type", "id", "name", "credentialSubject", "issuer", "validFrom"});
       !st) {
     return st;
   }

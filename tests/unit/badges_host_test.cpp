@@ -148,6 +148,13 @@ TEST(BadgesHostValidation, WrongTypesAndValuesAreNamed) {
   EXPECT_EQ(failure_of(with("/credentialStatus", {{"type", "1EdTechRevocationList"}})),
             "/credentialStatus/id: required");
   EXPECT_EQ(failure_of(with("/issuer/type", {"Organization"})), "/issuer/type: must contain \"Profile\"");
+  EXPECT_EQ(failure_of(with("/evidence", {{{"name", "e"}}})), "/evidence/0/type: required");
+  EXPECT_EQ(failure_of(with("/termsOfUse", {{{"type", 1}}})), "/termsOfUse/0/type: must be a string");
+  EXPECT_EQ(failure_of(with("/refreshService", {{"type", "x"}})), "/refreshService/id: required");
+  EXPECT_EQ(failure_of(with("/endorsement", {{{"id", "urn:e"}}})), "/endorsement/0/@context: required");
+  EXPECT_EQ(failure_of(with("/credentialSubject/result", {{{"value", "A"}}})),
+            "/credentialSubject/result/0/type: required");
+  EXPECT_EQ(failure_of(with("/evidence", {{{"type", {"Evidence"}}, {"narrative", "n"}}})), "");
 }
 
 TEST(BadgesHostValidation, Profiles) {
