@@ -6,6 +6,7 @@
 #include "crypto/jose.hpp"
 #include "crypto/random.hpp"
 #include "support/fixture.hpp"
+#include "support/json_schema.hpp"
 #include "support/oauth_helpers.hpp"
 
 namespace bs::test {
@@ -29,6 +30,13 @@ std::map<std::string, std::string> query_of(const std::string& url) {
     if (eq != std::string::npos) out[pair.substr(0, eq)] = pair.substr(eq + 1);
     pos = amp + 1;
   }
+  return out;
+}
+
+// Every violation of an official OB 3.0 schema (third_party/openbadges/schema/<file>), one per line.
+std::string schema_errors(const std::string& file, const json& instance) {
+  std::string out;
+  for (const auto& e : JsonSchema::open_badges(file).errors(instance)) out += e + "\n";
   return out;
 }
 
@@ -193,6 +201,8 @@ TEST_F(BadgeIssuingTest, IssuesVcJwtDeliversAndVerifies) {
   EXPECT_EQ(credential["credentialSubject"]["type"], json({"AchievementSubject"}));
   EXPECT_EQ(credential["credentialSubject"]["achievement"], achievement);
   EXPECT_EQ(credential["credentialStatus"]["type"], "1EdTechRevocationList");
+  EXPECT_EQ(schema_errors("achievementcredential.json", credential), "");
+  EXPECT_EQ(schema_errors("profile.json", issuer), "");
 
   // VC-JWT: RS256, a URL kid that dereferences to the JWK, listed under that kid in the JWKS.
   const json header = jwt_part(compact, 0);
@@ -207,6 +217,7 @@ TEST_F(BadgeIssuingTest, IssuesVcJwtDeliversAndVerifies) {
   EXPECT_EQ(payload["sub"], profile_id);
   EXPECT_TRUE(payload["nbf"].is_number_integer());
   EXPECT_TRUE(payload["exp"].is_number_integer());
+  EXPECT_EQ(schema_errors("achievementcredential.json", payload), "");
   auto key = client().get(path_of(kid));
   ASSERT_EQ(key.status, 200) << key.body;
   EXPECT_EQ(key.header("content-type"), "application/jwk+json");
@@ -246,6 +257,27 @@ TEST_F(BadgeIssuingTest, IssuesVcJwtDeliversAndVerifies) {
   ASSERT_TRUE(mine.json().contains("compactJwsString")) << mine.body;
   ASSERT_EQ(mine.json()["compactJwsString"].size(), 1u);
   EXPECT_EQ(mine.json()["compactJwsString"][0], compact);
+}
+
+TEST_F(BadgeIssuingTest, HashedIdentifierCredentialIsSchemaValid) {
+  const json issuer = create_issuer();
+  const json achievement = create_achievement(issuer);
+  auto r = issue({{"credentialSubject",
+                   {{"identifier", {{"identityType", "emailAddress"}, {"identity", "frank@example.org"}}},
+                    {"achievement", achievement["id"]}}},
+                  {"validFrom", "2025-06-01T12:00:00Z"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.body.find("frank@example.org"), std::string::npos);
+  const json credential = r.json()["credential"];
+  EXPECT_EQ(credential["validFrom"], "2025-06-01T12:00:00Z");
+  EXPECT_FALSE(credential["credentialSubject"].contains("id"));
+  const json identity = credential["credentialSubject"]["identifier"][0];
+  const std::string salt = identity["salt"];
+  EXPECT_EQ(identity["identityHash"],
+            "sha256$" + crypto::hex_encode(crypto::sha256("frank@example.org" + salt)));
+  EXPECT_EQ(schema_errors("achievementcredential.json", credential), "");
+  EXPECT_FALSE(jwt_part(r.json()["compact_jws"], 1).contains("sub"));
+  EXPECT_TRUE(verify_text(r.json()["compact_jws"]).json()["verified"].get<bool>());
 }
 
 TEST_F(BadgeIssuingTest, RevocationIsPublishedAndVerificationSaysSo) {
