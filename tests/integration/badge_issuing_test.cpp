@@ -165,6 +165,17 @@ TEST_F(BadgeIssuingTest, IssuersAndAchievementsAreObObjectsAndDereference) {
   auto ach_pub = client().get(path_of(achievement["id"]));
   ASSERT_EQ(ach_pub.status, 200);
   EXPECT_EQ(ach_pub.json(), achievement);
+  const std::string achievement_url = achievement["id"];
+  auto ach_by_id =
+      client().get("/api/v1/achievements/" + achievement_url.substr(achievement_url.rfind('/') + 1), admin());
+  ASSERT_EQ(ach_by_id.status, 200) << ach_by_id.body;
+  EXPECT_EQ(ach_by_id.json(), achievement);
+  EXPECT_EQ(client().get("/api/v1/achievements/ach_unknown", admin()).status, 404);
+  EXPECT_EQ(client().get("/api/v1/issuers/iss_unknown", admin()).status, 404);
+  EXPECT_EQ(client().get("/api/v1/credentials/crd_unknown", admin()).status, 404);
+  EXPECT_EQ(client().get("/issuers/iss_unknown").status, 404);
+  EXPECT_EQ(client().get("/achievements/ach_unknown").status, 404);
+  EXPECT_EQ(client().get("/api/v1/achievements?issuer=iss_unknown", admin()).status, 404);
   auto filtered = client().get("/api/v1/achievements?issuer=" + issuer_id, admin());
   ASSERT_EQ(filtered.status, 200) << filtered.body;
   EXPECT_EQ(filtered.json()["items"].size(), 1u);
