@@ -72,6 +72,8 @@ keys::KeyringOptions keyring_options(const Config& config, const std::string& ke
   o.key_encryption_key = kek;
   o.default_alg = crypto::parse_jws_alg(config.signing_alg).value_or(crypto::JwsAlg::ES256);
   o.required_algs = {o.default_alg};
+  // Open Badges VC-JWTs are signed with RS256, the OB 3.0 interoperability floor (badges/vc_jwt.hpp).
+  if (o.default_alg != crypto::JwsAlg::RS256) o.required_algs.push_back(crypto::JwsAlg::RS256);
   o.activation_delay = config.key_activation_delay;
   o.refresh_interval = config.key_refresh_interval;
   // Retired keys stay published past the longest lifetime of anything they signed.

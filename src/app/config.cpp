@@ -48,6 +48,12 @@ constexpr OptionSpec kOptions[] = {
     {"janitor_interval", "60", "how often expired token rows are deleted, seconds", true},
     {"frontend_url", "",
      "login/consent front end: /oauth/authorize redirects browsers there with ?interaction=ID", true},
+    {"terms_of_service_url", "",
+     "terms of service in the Open Badges service description (default <frontend_url or issuer>/terms)",
+     true},
+    {"privacy_policy_url", "",
+     "privacy policy in the Open Badges service description (default <frontend_url or issuer>/privacy)",
+     true},
     {"require_pkce", "true", "require PKCE (S256) from every client, not only public ones", true},
     {"require_par", "false", "require pushed authorization requests (RFC 9126) from every client", true},
     {"interaction_ttl", "600", "how long an interaction waits for login and consent, seconds", true},
@@ -233,6 +239,14 @@ Result<Config> ConfigLoader::finalize() {
     return std::unexpected(st.error());
   c.resource_servers = resource_servers_;
   c.frontend_url = values_["frontend_url"];
+  {
+    std::string site = c.frontend_url.empty() ? c.issuer : c.frontend_url;
+    while (!site.empty() && site.back() == '/') site.pop_back();
+    c.terms_of_service_url = values_["terms_of_service_url"];
+    if (c.terms_of_service_url.empty()) c.terms_of_service_url = site + "/terms";
+    c.privacy_policy_url = values_["privacy_policy_url"];
+    if (c.privacy_policy_url.empty()) c.privacy_policy_url = site + "/privacy";
+  }
   if (st = parse_bool(values_, "require_pkce", c.require_pkce); !st) return std::unexpected(st.error());
   if (st = parse_bool(values_, "require_par", c.require_par); !st) return std::unexpected(st.error());
   for (auto [name, out, max] : {std::tuple{"interaction_ttl", &c.interaction_ttl, day},

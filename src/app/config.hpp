@@ -45,6 +45,10 @@ struct Config {
   std::int64_t revocation_poll_interval = 1;
   std::int64_t janitor_interval = 60;
   std::string frontend_url;
+  // Open Badges service description (GET /ims/ob/v3p0/discovery): info.termsOfService and
+  // info.x-imssf-privacyPolicyUrl. Default <frontend_url or issuer>/terms and .../privacy.
+  std::string terms_of_service_url;
+  std::string privacy_policy_url;
   bool require_pkce = true;
   bool require_par = false;
   std::int64_t interaction_ttl = 600;

@@ -12,6 +12,15 @@
 #include "auth/login_throttle.hpp"
 #include "auth/sessions.hpp"
 #include "auth/users.hpp"
+#include "badges/achievements.hpp"
+#include "badges/credential_status.hpp"
+#include "badges/credential_store.hpp"
+#include "badges/issuance.hpp"
+#include "badges/issuers.hpp"
+#include "badges/profiles.hpp"
+#include "badges/service_description.hpp"
+#include "badges/vc_jwt.hpp"
+#include "badges/verification.hpp"
 #include "common/log.hpp"
 #include "http/handlers/routes.hpp"
 #include "http/pipeline.hpp"
@@ -158,6 +167,23 @@ int run_server(const Config& config, const RouteListener& list_routes) {
         return p;
       });
 
+  // Open Badges: the host side (profiles, credential stores) and the issuer, which delivers to it.
+  badges::ProfileService profiles(**db, config.issuer);
+  badges::CredentialStore credential_store(**db);
+  badges::VcJwt vc_jwt(keyring, {.base_url = config.issuer});
+  badges::IssuerService badge_issuers(**db, config.issuer);
+  badges::AchievementService achievements(**db, config.issuer, badge_issuers);
+  badges::CredentialStatusService credential_status(**db, config.issuer);
+  badges::IssuanceService issuance(**db, badge_issuers, achievements, vc_jwt, credential_status,
+                                   credential_store, profiles);
+  badges::VerificationService verification(**db, vc_jwt, credential_status);
+  auto service_description = badges::ServiceDescription::create(
+      {config.issuer, config.terms_of_service_url, config.privacy_policy_url, "badgeserver"});
+  if (!service_description) {
+    log::error("startup failed", {{"error", service_description.error().description}});
+    return 2;
+  }
+
   http::Services services{{config.issuer, config.allow_registration, config.frontend_url, config.require_par},
                           **db,
                           keyring,
@@ -173,7 +199,16 @@ int run_server(const Config& config, const RouteListener& list_routes) {
                           client_auth,
                           consents,
                           authorization_requests,
-                          interactions};
+                          interactions,
+                          vc_jwt,
+                          badge_issuers,
+                          achievements,
+                          credential_status,
+                          issuance,
+                          verification,
+                          profiles,
+                          credential_store,
+                          *service_description};
   http::Router router;
   http::add_all_routes(router, services);
   if (list_routes) {

@@ -51,17 +51,68 @@ std::string auth_param(std::string_view s) {
   return out;
 }
 
+constexpr std::string_view kOpenBadgesApiPrefix = "/ims/ob/v3p0/";
+
+// OB 3.0 §6.2 Imsx_StatusInfo: codeMajor "failure", severity "error", one codeMinor field.
+nlohmann::json imsx_body(ErrorCode code, const std::string& description) {
+  nlohmann::json body = {{"imsx_codeMajor", "failure"},
+                         {"imsx_severity", "error"},
+                         {"imsx_codeMinor",
+                          {{"imsx_codeMinorField",
+                            {{{"imsx_codeMinorFieldName", "TargetEndSystem"},
+                              {"imsx_codeMinorFieldValue", imsx_code_minor(code)}}}}}}};
+  body["imsx_description"] = description.empty() ? std::string(error_code_name(code)) : description;
+  return body;
+}
+
 }  // namespace
+
+ErrorContext error_context_for_path(std::string_view path) {
+  ErrorContext context;
+  context.imsx = path.starts_with(kOpenBadgesApiPrefix);
+  return context;
+}
+
+std::string_view imsx_code_minor(ErrorCode code) {
+  switch (status_for(code)) {
+    case 400:
+      return "invalid_query_parameter";
+    case 401:
+      return "unauthorizedrequest";
+    case 403:
+      return "forbidden";
+    case 404:
+      return "not_found";
+    case 405:
+      return "not_allowed";
+    case 413:  // the data cannot be accepted as sent: too large, or in a media type not served
+    case 415:
+    case 422:
+      return "invalid_data";
+    case 429:
+    case 503:
+      return "server_busy";
+    case 500:
+      return "internal_server_error";
+    default:
+      return "unknown";
+  }
+}
 
 Response error_response(const Error& error, const ErrorContext& context) {
   const int status = status_for(error.code);
-  nlohmann::json body = {{"error", error_code_name(error.code)}};
+  std::string description = error.description;
   if (error.code == ErrorCode::internal_error) {
     // Internal descriptions can carry database or library text: log them, never send them.
     log::error("internal error", {{"error", error.description}});
-    body["error_description"] = "internal error";
-  } else if (!error.description.empty()) {
-    body["error_description"] = error.description;
+    description = "internal error";
+  }
+  nlohmann::json body;
+  if (context.imsx) {
+    body = imsx_body(error.code, description);
+  } else {
+    body = {{"error", error_code_name(error.code)}};
+    if (!description.empty()) body["error_description"] = description;
   }
   Response r = Response::json(status, body);
 

@@ -81,11 +81,13 @@ Response Router::dispatch(Request& request) const {
     return route.handler(request);
   }
   if (!allowed.empty()) {
-    auto r = error_response(Error(ErrorCode::method_not_allowed, "method not allowed on this path"));
+    auto r = error_response(Error(ErrorCode::method_not_allowed, "method not allowed on this path"),
+                            error_context_for_path(request.path));
     r.set_header("Allow", allowed);
     return r;
   }
-  return error_response(Error(ErrorCode::not_found, "no such endpoint"));
+  return error_response(Error(ErrorCode::not_found, "no such endpoint"),
+                        error_context_for_path(request.path));
 }
 
 std::vector<Router::RouteInfo> Router::routes() const {

@@ -56,7 +56,9 @@ bool closes_silently(const beast::error_code& ec) {
 }
 
 // The answer to a request that could not be read; the connection closes after it.
-Response read_error_response(const beast::error_code& ec, const ServerOptions& options) {
+// target: the request target when the header was read (it picks the API's error shape), else empty.
+Response read_error_response(const beast::error_code& ec, const ServerOptions& options,
+                             std::string_view target) {
   Error err(ErrorCode::invalid_request, "malformed HTTP request");
   int status = 400;
   if (ec == bhttp::error::body_limit) {
@@ -67,7 +69,7 @@ Response read_error_response(const beast::error_code& ec, const ServerOptions& o
     err = Error(ErrorCode::invalid_request, "request header fields too large");
     status = 431;
   }
-  Response r = error_response(err);
+  Response r = error_response(err, error_context_for_path(target.substr(0, target.find('?'))));
   r.status = status;
   return r;
 }
@@ -116,9 +118,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (closes_silently(ec)) return close();
     if (ec) {
       // The request could not be read: answer once, then close (the stream is out of sync).
+      // The header was read when the body overflowed: its target says which API's error shape to use.
+      std::string_view target =
+          ec == bhttp::error::body_limit ? std::string_view(parser_->get().target()) : "";
       keep_alive_ = false;
       linger_ = true;
-      return write(read_error_response(ec, server_->options));
+      return write(read_error_response(ec, server_->options, target));
     }
     auto in = parser_->release();
     keep_alive_ = in.keep_alive() && !server_->stopping.load();
@@ -243,7 +248,9 @@ RawRequestParse parse_raw_request(std::string_view bytes, const ServerOptions& o
       out.outcome = RawRequestParse::Outcome::closed;
     } else {
       out.outcome = RawRequestParse::Outcome::rejected;
-      out.rejection = read_error_response(ec, options);
+      std::string_view target =
+          ec == bhttp::error::body_limit ? std::string_view(parser.get().target()) : "";
+      out.rejection = read_error_response(ec, options, target);
     }
     return out;
   }

@@ -8,6 +8,15 @@
 #include "auth/authenticator.hpp"
 #include "auth/sessions.hpp"
 #include "auth/users.hpp"
+#include "badges/achievements.hpp"
+#include "badges/credential_status.hpp"
+#include "badges/credential_store.hpp"
+#include "badges/issuance.hpp"
+#include "badges/issuers.hpp"
+#include "badges/profiles.hpp"
+#include "badges/service_description.hpp"
+#include "badges/vc_jwt.hpp"
+#include "badges/verification.hpp"
 #include "keys/keyring.hpp"
 #include "oauth/authorization_request.hpp"
 #include "oauth/client_auth.hpp"
@@ -44,6 +53,17 @@ struct Services {
   oauth::ConsentService& consents;
   oauth::AuthorizationRequestParser& authorization_requests;
   oauth::InteractionService& interactions;
+  // Open Badges issuer (badge_issuing.cpp)
+  badges::VcJwt& vc_jwt;
+  badges::IssuerService& issuers;
+  badges::AchievementService& achievements;
+  badges::CredentialStatusService& credential_status;
+  badges::IssuanceService& issuance;
+  badges::VerificationService& verification;
+  // Open Badges host (open_badges.cpp)
+  badges::ProfileService& profiles;
+  badges::CredentialStore& credential_store;
+  const badges::ServiceDescription& service_description;
 };
 
 }  // namespace bs::http

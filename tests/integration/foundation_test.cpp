@@ -35,9 +35,19 @@ TEST_F(FoundationTest, JwksPublishesPublicKeysOnly) {
     EXPECT_EQ(k["use"], "sig");
     EXPECT_FALSE(k.contains("d")) << "private key material published";
   }
-  EXPECT_EQ(keys[0]["alg"], "ES256");
-  EXPECT_EQ(keys[0]["kty"], "EC");
-  EXPECT_EQ(keys[0]["crv"], "P-256");
+  // The default ES256 key, and the RS256 key Open Badges credentials are signed with, published
+  // once under its thumbprint kid and once under its URL kid (the kid VC-JWT headers carry).
+  std::vector<nlohmann::json> es256, rs256;
+  for (const auto& k : keys) (k["alg"] == "ES256" ? es256 : rs256).push_back(k);
+  ASSERT_EQ(es256.size(), 1u);
+  EXPECT_EQ(es256[0]["kty"], "EC");
+  EXPECT_EQ(es256[0]["crv"], "P-256");
+  ASSERT_EQ(rs256.size(), 2u);
+  EXPECT_EQ(rs256[0]["alg"], "RS256");
+  EXPECT_EQ(rs256[0]["n"], rs256[1]["n"]);
+  const std::string url_kid = server->base_url() + "/keys/";
+  EXPECT_NE(rs256[0]["kid"].get<std::string>().starts_with(url_kid),
+            rs256[1]["kid"].get<std::string>().starts_with(url_kid));
 }
 
 TEST_F(FoundationTest, UnknownPathIs404AndWrongMethodIs405) {
@@ -147,7 +157,10 @@ class KeyRotationTest : public ServerTest {
 };
 
 TEST_F(KeyRotationTest, CliRotatedKeyIsPublishedBeforeItSigns) {
-  auto before = client().get("/.well-known/jwks.json").json()["keys"];
+  const auto initial = client().get("/.well-known/jwks.json").json();
+  nlohmann::json before = nlohmann::json::array();
+  for (const auto& k : initial["keys"])
+    if (k["alg"] == "ES256") before.push_back(k);  // the default alg; RS256 signs badges
   ASSERT_EQ(before.size(), 1u);
   const auto old_kid = before[0]["kid"].get<std::string>();
   auto r =
@@ -178,8 +191,9 @@ TEST_F(KeyRotationTest, CliRotatedKeyIsPublishedBeforeItSigns) {
 TEST_F(KeyRotationTest, AdminEndpointListsAndRotatesKeys) {
   auto list = client().get("/api/v1/keys", admin());
   ASSERT_EQ(list.status, 200);
-  ASSERT_EQ(list.json()["items"].size(), 1u);
-  EXPECT_EQ(list.json()["items"][0]["status"], "active");
+  // The default ES256 key and the RS256 key of Open Badges credentials.
+  ASSERT_EQ(list.json()["items"].size(), 2u);
+  for (const auto& k : list.json()["items"]) EXPECT_EQ(k["status"], "active");
   auto rotated = client().post_json("/api/v1/keys/rotate", {{"alg", "EdDSA"}}, admin());
   ASSERT_EQ(rotated.status, 201) << rotated.body;
   EXPECT_EQ(rotated.json()["alg"], "EdDSA");
@@ -201,7 +215,8 @@ TEST(DefaultsTest, ServeWithoutConfigurationCreatesAKeyFile) {
   // A restart reads the same key back and can still use its signing key.
   server.stop();
   ASSERT_TRUE(server.start()) << server.log();
-  EXPECT_EQ(server.client().get("/.well-known/jwks.json").json()["keys"].size(), 1u);
+  // No new key was created: ES256, and RS256 twice (thumbprint and URL kid).
+  EXPECT_EQ(server.client().get("/.well-known/jwks.json").json()["keys"].size(), 3u);
 }
 
 TEST(DefaultsTest, BadOptionsFailClearly) {
