@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "http/errors.hpp"
+#include "http/metrics.hpp"
 
 namespace bs::http {
 
@@ -66,7 +67,10 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!ec) remote_ = ep.address().to_string();
     stream_.socket().set_option(tcp::no_delay(true), ec);
   }
-  ~Session() { server_->connections.fetch_sub(1); }
+  ~Session() {
+    server_->connections.fetch_sub(1);
+    server_counters().connections_active.fetch_sub(1);
+  }
 
   void start() { read(); }
 
@@ -81,7 +85,12 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_read(beast::error_code ec) {
+    const bool was_first = first_request_;
     first_request_ = false;
+    // A timeout with part of a request read (or on a fresh connection) is a request too slow to
+    // arrive: the slowloris pattern. An idle keep-alive connection timing out is not.
+    if (ec == beast::error::timeout && (was_first || parser_->got_some()))
+      metrics::increment(server_counters().request_read_timeouts);
     if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof ||
         ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
       return close();
@@ -100,6 +109,7 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       Response r = error_response(err);
       r.status = status;
+      metrics::increment(server_counters().malformed_requests);
       keep_alive_ = false;
       linger_ = true;
       return write(std::move(r));
@@ -185,22 +195,63 @@ class Session : public std::enable_shared_from_this<Session> {
   unsigned version_ = 11;
 };
 
+// A connection over max_connections: answered 503 at once, without reading its request, then
+// closed after a short drain so the client sees the answer rather than a reset.
+class RejectedConnection : public std::enable_shared_from_this<RejectedConnection> {
+ public:
+  explicit RejectedConnection(tcp::socket socket) : stream_(std::move(socket)) {}
+
+  void start() {
+    stream_.expires_after(std::chrono::seconds(2));
+    asio::async_write(stream_, asio::buffer(kAnswer),
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return self->close();
+                        beast::error_code ignored;
+                        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                        self->drain();
+                      });
+  }
+
+ private:
+  static constexpr std::string_view kAnswer =
+      "HTTP/1.1 503 Service Unavailable\r\nServer: badgeserver\r\nContent-Type: application/json\r\n"
+      "Retry-After: 1\r\nConnection: close\r\nCache-Control: no-store\r\nContent-Length: 84\r\n\r\n"
+      "{\"error\":\"temporarily_unavailable\",\"error_description\":\"too many open connections\"}\n";
+
+  void drain() {
+    stream_.async_read_some(asio::buffer(buffer_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->close();
+                              self->drain();
+                            });
+  }
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  std::array<char, 4096> buffer_{};
+};
+
 }  // namespace
 
 void Server::Impl::accept() {
-  acceptor.async_accept(
-      asio::make_strand(io), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-        if (ec) {
-          if (ec == asio::error::operation_aborted || self->stopping.load()) return;
-        } else if (self->connections.load() >= self->options.max_connections) {
-          beast::error_code ignored;
-          socket.close(ignored);  // over the connection limit: refuse rather than degrade everyone
-        } else {
-          self->connections.fetch_add(1);
-          std::make_shared<Session>(std::move(socket), self)->start();
-        }
-        self->accept();
-      });
+  acceptor.async_accept(asio::make_strand(io),
+                        [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+                          if (ec) {
+                            if (ec == asio::error::operation_aborted || self->stopping.load()) return;
+                          } else if (self->connections.load() >= self->options.max_connections) {
+                            // Over the connection limit: refuse rather than degrade everyone.
+                            metrics::increment(server_counters().connections_rejected);
+                            std::make_shared<RejectedConnection>(std::move(socket))->start();
+                          } else {
+                            self->connections.fetch_add(1);
+                            server_counters().connections_active.fetch_add(1);
+                            std::make_shared<Session>(std::move(socket), self)->start();
+                          }
+                          self->accept();
+                        });
 }
 
 Server::Server(ServerOptions options, RequestHandler handler)

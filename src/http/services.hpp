@@ -6,6 +6,7 @@
 #include "auth/api_keys.hpp"
 #include "auth/audit.hpp"
 #include "auth/authenticator.hpp"
+#include "auth/rate_limits.hpp"
 #include "auth/sessions.hpp"
 #include "auth/users.hpp"
 #include "keys/keyring.hpp"
@@ -19,6 +20,8 @@
 #include "store/database.hpp"
 
 namespace bs::http {
+
+class HttpMetrics;
 
 struct Settings {
   std::string issuer;
@@ -44,6 +47,8 @@ struct Services {
   oauth::ConsentService& consents;
   oauth::AuthorizationRequestParser& authorization_requests;
   oauth::InteractionService& interactions;
+  auth::RateLimiter& rate_limits;
+  HttpMetrics* metrics = nullptr;  // set once the routes exist (they size it)
 };
 
 }  // namespace bs::http

@@ -19,6 +19,8 @@ void add_client_admin_routes(Router& router, Services& services);
 void add_token_admin_routes(Router& router, Services& services);
 void add_authorization_routes(Router& router, Services& services);
 void add_consent_routes(Router& router, Services& services);
+void add_metrics_routes(Router& router, Services& services);
+void add_client_quota_routes(Router& router, Services& services);
 
 inline void add_all_routes(Router& router, Services& services) {
   add_health_routes(router, services);
@@ -34,6 +36,8 @@ inline void add_all_routes(Router& router, Services& services) {
   add_token_admin_routes(router, services);
   add_authorization_routes(router, services);
   add_consent_routes(router, services);
+  add_metrics_routes(router, services);
+  add_client_quota_routes(router, services);
 }
 
 }  // namespace bs::http
