@@ -61,7 +61,7 @@ constexpr OptionSpec kOptions[] = {
      true},
     {"rate_limit_login_ip", "60/60", "POST /auth/login per client IP: N/S (N requests per S seconds) or off",
      true},
-    {"rate_limit_registration_ip", "30/60",
+    {"rate_limit_registration_ip", "60/60",
      "POST /oauth/register and /auth/register per client IP: N/S or off", true},
     {"rate_limit_token_ip", "off", "POST /oauth/token per client IP: N/S or off", true},
     {"rate_limit_token_client", "off",
@@ -302,6 +302,10 @@ Result<Config> ConfigLoader::finalize() {
     if (colon == std::string::npos || colon == 0)
       return fail(ErrorCode::invalid_request,
                   "option metrics_listen: expected HOST:PORT, got '" + c.metrics_listen + "'");
+    values_["metrics_listen_port"] = c.metrics_listen.substr(colon + 1);
+    std::uint16_t port = 0;
+    if (st = parse_int<std::uint16_t>(values_, "metrics_listen_port", port, 0, 65535); !st)
+      return std::unexpected(st.error());
   }
   return c;
 }

@@ -62,7 +62,7 @@ struct Config {
   std::vector<ResourceServer> resource_servers;
   // Abuse limits (docs/configuration.md): "N/S" = N requests per S seconds, or "off".
   std::string rate_limit_login_ip = "60/60";
-  std::string rate_limit_registration_ip = "30/60";
+  std::string rate_limit_registration_ip = "60/60";
   std::string rate_limit_token_ip = "off";
   std::string rate_limit_token_client = "off";
   std::string rate_limit_introspect_ip = "off";

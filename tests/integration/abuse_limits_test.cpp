@@ -342,5 +342,26 @@ TEST_F(AbuseLimitsTest, TwoPostgresInstancesShareAClientLimit) {
   EXPECT_GT(std::stoi(r.header("retry-after")), 600);
 }
 
+TEST(AbuseLimitOptions, BadValuesFailClearly) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{"--rate-limit-token-client", "10"}, "rate_limit_token_client"},
+      {{"--rate-limit-login-ip", "0/60"}, "rate_limit_login_ip"},
+      {{"--login-lockout-base", "60", "--login-lockout-max", "30"}, "login_lockout_max"},
+      {{"--max-connections", "0"}, "max_connections"},
+      {{"--metrics-listen", "127.0.0.1:http"}, "metrics_listen"},
+  };
+  for (const auto& c : cases) {
+    std::vector<std::string> args = {"serve", "--database", "sqlite::memory:"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    auto r = run_cli(args);
+    EXPECT_NE(r.exit_code, 0) << c.message;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace bs::test
