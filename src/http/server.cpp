@@ -79,7 +79,20 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(server_->options.body_limit);
     parser_->header_limit(static_cast<std::uint32_t>(server_->options.header_limit));
-    stream_.expires_after(first_request_ ? server_->options.read_timeout : server_->options.idle_timeout);
+    // Between the requests of a keep-alive connection, the next one may take idle_timeout to start;
+    // from its first byte on, the whole request must arrive within read_timeout (slowloris).
+    if (first_request_ || buffer_.size() > 0) return read_request();
+    stream_.expires_after(server_->options.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec) return self->close();  // idle too long, or gone: nothing to answer
+                              self->buffer_.commit(n);
+                              self->read_request();
+                            });
+  }
+
+  void read_request() {
+    stream_.expires_after(server_->options.read_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }

@@ -316,6 +316,29 @@ TEST_F(AbuseLimitsTest, SlowlorisIsCutOffAtTheRequestDeadline) {
   EXPECT_NE(metrics.body.find("badgeserver_http_request_read_timeouts_total 1"), std::string::npos);
 }
 
+TEST_F(AbuseLimitsTest, SlowRequestOnAKeepAliveConnectionIsCutOffToo) {
+  restart({"--request-timeout", "2", "--idle-timeout", "60"});
+  RawConnection conn(server->port());
+  ASSERT_TRUE(conn.connected());
+  ASSERT_TRUE(conn.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_NE(conn.receive(1000).find(" 200 "), std::string::npos);
+  EXPECT_FALSE(conn.closed());
+  // Idle between requests is allowed (up to idle_timeout)...
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  // ...but once the next request starts, it has request_timeout to arrive, not idle_timeout.
+  const std::string request = "GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaa\r\n\r\n";
+  const auto started = std::chrono::steady_clock::now();
+  std::string received;
+  for (char ch : request) {
+    if (!conn.send(std::string(1, ch))) break;
+    received += conn.receive(500);
+    if (conn.closed()) break;
+  }
+  EXPECT_TRUE(conn.closed());
+  EXPECT_EQ(received.find(" 200 "), std::string::npos) << received;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+}
+
 TEST_F(AbuseLimitsTest, TwoPostgresInstancesShareAClientLimit) {
   if (!db->is_postgres()) GTEST_SKIP() << "SQLite runs one instance";
   restart({"--rate-limit-token-client", "4/3600", "--rate-limit-sync-interval", "1"});
