@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "auth/rate_limits.hpp"
+
 namespace bs::app {
 
 namespace {
@@ -63,6 +65,30 @@ constexpr OptionSpec kOptions[] = {
     {"refresh_token_idle_ttl", "1209600", "a refresh token unused this long is dead, seconds", true},
     {"refresh_grace_period", "0", "seconds in which reuse of a rotated refresh token is not treated as theft",
      true},
+    {"rate_limit_login_ip", "60/60", "POST /auth/login per client IP: N/S (N requests per S seconds) or off",
+     true},
+    {"rate_limit_registration_ip", "60/60",
+     "POST /oauth/register and /auth/register per client IP: N/S or off", true},
+    {"rate_limit_token_ip", "off", "POST /oauth/token per client IP: N/S or off", true},
+    {"rate_limit_token_client", "off",
+     "POST /oauth/token per client (default of the client quotas): N/S or off", true},
+    {"rate_limit_introspect_ip", "off", "POST /oauth/introspect per client IP: N/S or off", true},
+    {"rate_limit_introspect_client", "off", "POST /oauth/introspect per client (quota default): N/S or off",
+     true},
+    {"rate_limit_par_ip", "off", "POST /oauth/par per client IP: N/S or off", true},
+    {"rate_limit_par_client", "off", "POST /oauth/par per client (quota default): N/S or off", true},
+    {"rate_limit_sync_interval", "1",
+     "how often an instance reconciles its rate limits with the others (PostgreSQL) and reloads quotas, "
+     "seconds",
+     true},
+    {"login_lockout_base", "30", "first account lockout after login_account_max_failures failures, seconds",
+     true},
+    {"login_lockout_max", "3600", "longest account lockout (each further failure doubles it), seconds", true},
+    {"max_connections", "10000", "open connections; beyond, new ones get 503 and are closed", true},
+    {"header_limit", "16384", "largest request header in bytes (431 beyond)", true},
+    {"request_timeout", "30", "time to read a whole request, header and body, seconds (slowloris)", true},
+    {"idle_timeout", "60", "a keep-alive connection idle this long is closed, seconds", true},
+    {"metrics_listen", "", "HOST:PORT of a separate listener serving GET /metrics without credentials", true},
 };
 
 std::string flag_name(std::string name) {
@@ -258,6 +284,43 @@ Result<Config> ConfigLoader::finalize() {
   }
   if (st = parse_int<std::int64_t>(values_, "refresh_grace_period", c.refresh_grace_period, 0, 300); !st)
     return std::unexpected(st.error());
+  for (auto [name, out] : {std::pair{"rate_limit_login_ip", &c.rate_limit_login_ip},
+                           {"rate_limit_registration_ip", &c.rate_limit_registration_ip},
+                           {"rate_limit_token_ip", &c.rate_limit_token_ip},
+                           {"rate_limit_token_client", &c.rate_limit_token_client},
+                           {"rate_limit_introspect_ip", &c.rate_limit_introspect_ip},
+                           {"rate_limit_introspect_client", &c.rate_limit_introspect_client},
+                           {"rate_limit_par_ip", &c.rate_limit_par_ip},
+                           {"rate_limit_par_client", &c.rate_limit_par_client}}) {
+    *out = values_[name];
+    if (auto parsed = auth::parse_rate_limit(*out); !parsed)
+      return fail(ErrorCode::invalid_request,
+                  std::string("option ") + name + ": " + parsed.error().description);
+  }
+  for (auto [name, out, min, max] :
+       {std::tuple{"rate_limit_sync_interval", &c.rate_limit_sync_interval, std::int64_t{1},
+                   std::int64_t{60}},
+        {"login_lockout_base", &c.login_lockout_base, std::int64_t{1}, day},
+        {"login_lockout_max", &c.login_lockout_max, std::int64_t{1}, 30 * day},
+        {"max_connections", &c.max_connections, std::int64_t{1}, std::int64_t{1000000}},
+        {"header_limit", &c.header_limit, std::int64_t{1024}, std::int64_t{1} << 20},
+        {"request_timeout", &c.request_timeout, std::int64_t{1}, std::int64_t{3600}},
+        {"idle_timeout", &c.idle_timeout, std::int64_t{1}, day}}) {
+    if (st = parse_int<std::int64_t>(values_, name, *out, min, max); !st) return std::unexpected(st.error());
+  }
+  if (c.login_lockout_max < c.login_lockout_base)
+    return fail(ErrorCode::invalid_request, "option login_lockout_max: must be at least login_lockout_base");
+  c.metrics_listen = values_["metrics_listen"];
+  if (!c.metrics_listen.empty()) {
+    auto colon = c.metrics_listen.rfind(':');
+    if (colon == std::string::npos || colon == 0)
+      return fail(ErrorCode::invalid_request,
+                  "option metrics_listen: expected HOST:PORT, got '" + c.metrics_listen + "'");
+    values_["metrics_listen_port"] = c.metrics_listen.substr(colon + 1);
+    std::uint16_t port = 0;
+    if (st = parse_int<std::uint16_t>(values_, "metrics_listen_port", port, 0, 65535); !st)
+      return std::unexpected(st.error());
+  }
   return c;
 }
 

@@ -64,6 +64,23 @@ struct Config {
     std::vector<std::string> clients;
   };
   std::vector<ResourceServer> resource_servers;
+  // Abuse limits (docs/configuration.md): "N/S" = N requests per S seconds, or "off".
+  std::string rate_limit_login_ip = "60/60";
+  std::string rate_limit_registration_ip = "60/60";
+  std::string rate_limit_token_ip = "off";
+  std::string rate_limit_token_client = "off";
+  std::string rate_limit_introspect_ip = "off";
+  std::string rate_limit_introspect_client = "off";
+  std::string rate_limit_par_ip = "off";
+  std::string rate_limit_par_client = "off";
+  std::int64_t rate_limit_sync_interval = 1;
+  std::int64_t login_lockout_base = 30;
+  std::int64_t login_lockout_max = 3600;
+  std::int64_t max_connections = 10000;
+  std::int64_t header_limit = 16384;
+  std::int64_t request_timeout = 30;
+  std::int64_t idle_timeout = 60;
+  std::string metrics_listen;  // HOST:PORT of an unauthenticated /metrics listener; empty: none
 };
 
 // Registers every option of `serve` (and the shared --database / --config) on a CLI11 (sub)command.

@@ -10,6 +10,7 @@
 #include "auth/audit.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/login_throttle.hpp"
+#include "auth/rate_limits.hpp"
 #include "auth/sessions.hpp"
 #include "auth/users.hpp"
 #include "badges/achievements.hpp"
@@ -22,7 +23,9 @@
 #include "badges/vc_jwt.hpp"
 #include "badges/verification.hpp"
 #include "common/log.hpp"
+#include "http/errors.hpp"
 #include "http/handlers/routes.hpp"
+#include "http/metrics.hpp"
 #include "http/pipeline.hpp"
 #include "http/server.hpp"
 #include "oauth/authorization_request.hpp"
@@ -91,6 +94,25 @@ void run_janitor(store::Database& db) {
   if (run->deleted_rows > 0) log::info("janitor", {{"deleted_rows", run->deleted_rows}});
 }
 
+auth::RateLimitOptions rate_limit_options(const Config& config) {
+  auth::RateLimitOptions options;
+  // The specs were validated by the configuration loader.
+  auto limit = [](const std::string& spec) {
+    return auth::parse_rate_limit(spec).value_or(auth::RateLimit{});
+  };
+  using E = auth::LimitedEndpoint;
+  auto at = [](E e) { return static_cast<std::size_t>(e); };
+  options.per_ip[at(E::login)] = limit(config.rate_limit_login_ip);
+  options.per_ip[at(E::registration)] = limit(config.rate_limit_registration_ip);
+  options.per_ip[at(E::token)] = limit(config.rate_limit_token_ip);
+  options.per_client[at(E::token)] = limit(config.rate_limit_token_client);
+  options.per_ip[at(E::introspect)] = limit(config.rate_limit_introspect_ip);
+  options.per_client[at(E::introspect)] = limit(config.rate_limit_introspect_client);
+  options.per_ip[at(E::par)] = limit(config.rate_limit_par_ip);
+  options.per_client[at(E::par)] = limit(config.rate_limit_par_client);
+  return options;
+}
+
 }  // namespace
 
 int run_server(const Config& config, const RouteListener& list_routes) {
@@ -122,8 +144,14 @@ int run_server(const Config& config, const RouteListener& list_routes) {
 
   auth::AuditLog audit(**db);
   auth::UserService users(**db);
-  auth::LoginThrottle throttle({config.login_account_max_failures, config.login_account_window},
+  auth::LoginThrottle throttle({config.login_account_max_failures, config.login_account_window,
+                                config.login_lockout_base, config.login_lockout_max},
                                {config.login_ip_max_failures, config.login_ip_window});
+  auth::RateLimiter rate_limits(rate_limit_options(config), db->get());
+  if (auto st = rate_limits.reload_quotas(); !st) {
+    log::error("startup failed", {{"error", st.error().description}});
+    return 2;
+  }
   auth::SessionService sessions(**db, keyring, users, throttle, audit,
                                 {config.issuer, config.session_ttl, config.session_refresh_ttl, hash_key});
   auth::ApiKeyService api_keys(**db, hash_key);
@@ -208,14 +236,17 @@ int run_server(const Config& config, const RouteListener& list_routes) {
                           verification,
                           profiles,
                           credential_store,
-                          *service_description};
+                          *service_description,
+                          rate_limits};
   http::Router router;
   http::add_all_routes(router, services);
   if (list_routes) {
     list_routes(router.routes());
     return 0;
   }
-  http::Pipeline pipeline(router);
+  http::HttpMetrics http_metrics(router.routes());
+  services.metrics = &http_metrics;
+  http::Pipeline pipeline(router, &http_metrics);
 
   http::ServerOptions options;
   options.host = config.listen_host;
@@ -223,10 +254,44 @@ int run_server(const Config& config, const RouteListener& list_routes) {
   options.io_threads = config.threads;
   options.worker_threads = config.workers;
   options.body_limit = static_cast<std::size_t>(config.body_limit);
+  options.header_limit = static_cast<std::size_t>(config.header_limit);
+  options.read_timeout = std::chrono::seconds(config.request_timeout);
+  options.idle_timeout = std::chrono::seconds(config.idle_timeout);
+  options.max_connections = static_cast<std::size_t>(config.max_connections);
   http::Server server(options, [&pipeline](http::Request& r) { return pipeline.handle(r); });
   if (auto st = server.start(); !st) {
     log::error("startup failed", {{"error", st.error().description}});
     return 2;
+  }
+  // The separate metrics listener answers GET /metrics without credentials: it is meant for a
+  // private interface that only the scraper reaches.
+  std::unique_ptr<http::Server> metrics_server;
+  if (!config.metrics_listen.empty()) {
+    http::ServerOptions metrics_options;
+    const auto colon = config.metrics_listen.rfind(':');
+    metrics_options.host = config.metrics_listen.substr(0, colon);
+    if (metrics_options.host.size() > 2 && metrics_options.host.front() == '[')
+      metrics_options.host = metrics_options.host.substr(1, metrics_options.host.size() - 2);
+    metrics_options.port = static_cast<std::uint16_t>(std::stoi(config.metrics_listen.substr(colon + 1)));
+    metrics_options.io_threads = 1;
+    metrics_options.worker_threads = 2;
+    metrics_options.max_connections = 64;
+    metrics_server = std::make_unique<http::Server>(metrics_options, [&http_metrics, &db](http::Request& r) {
+      if (r.path != "/metrics") return http::error_response(Error(ErrorCode::not_found, "no such endpoint"));
+      if (r.method != "GET") {
+        auto answer =
+            http::error_response(Error(ErrorCode::method_not_allowed, "method not allowed on this path"));
+        answer.set_header("Allow", "GET");
+        return answer;
+      }
+      return http::metrics_response(http_metrics, **db);
+    });
+    if (auto st = metrics_server->start(); !st) {
+      log::error("startup failed", {{"error", st.error().description}});
+      return 2;
+    }
+    log::info("metrics listening",
+              {{"address", metrics_options.host + ":" + std::to_string(metrics_server->port())}});
   }
   PeriodicTasks background({
       {"keys", 1, [&keyring] { keyring.reload_if_stale(); }},
@@ -236,6 +301,13 @@ int run_server(const Config& config, const RouteListener& list_routes) {
            log::warn("revocation sync failed", {{"error", st.error().description}});
        }},
       {"janitor", config.janitor_interval, [&db] { run_janitor(**db); }},
+      {"rate_limits", config.rate_limit_sync_interval,
+       [&rate_limits] {
+         if (auto st = rate_limits.sync(); !st)
+           log::warn("rate limit sync failed", {{"error", st.error().description}});
+         if (auto st = rate_limits.reload_quotas(); !st)
+           log::warn("quota reload failed", {{"error", st.error().description}});
+       }},
   });
   log::info("listening",
             {{"address", config.listen_host + ":" + std::to_string(server.port())},
@@ -245,6 +317,7 @@ int run_server(const Config& config, const RouteListener& list_routes) {
   int signal = 0;
   sigwait(&signals, &signal);
   log::info("shutting down", {{"signal", signal}});
+  if (metrics_server) metrics_server->stop();
   server.stop();
   log::info("stopped");
   return 0;

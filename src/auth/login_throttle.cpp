@@ -4,8 +4,8 @@
 
 namespace bs::auth {
 
-LoginThrottle::LoginThrottle(ThrottleLimits per_account, ThrottleLimits per_ip)
-    : account_limits_(per_account), ip_limits_(per_ip) {}
+LoginThrottle::LoginThrottle(LockoutPolicy per_account, ThrottleLimits per_ip)
+    : account_policy_(per_account), ip_limits_(per_ip) {}
 
 std::int64_t LoginThrottle::wait_for(std::deque<std::int64_t>& failures, const ThrottleLimits& limits,
                                      std::int64_t now) {
@@ -16,20 +16,38 @@ std::int64_t LoginThrottle::wait_for(std::deque<std::int64_t>& failures, const T
   return std::max<std::int64_t>(1, oldest_that_must_expire + limits.window_seconds - now);
 }
 
+std::int64_t LoginThrottle::lockout_for(int failures) const {
+  if (failures < account_policy_.max_failures) return 0;
+  const int doublings = std::min(failures - account_policy_.max_failures, 40);
+  std::int64_t lockout = account_policy_.base_lockout;
+  for (int i = 0; i < doublings && lockout < account_policy_.max_lockout; ++i) lockout *= 2;
+  return std::min(lockout, account_policy_.max_lockout);
+}
+
 std::int64_t LoginThrottle::retry_after(const std::string& account, const std::string& ip, std::int64_t now) {
   std::lock_guard lock(mutex_);
   prune(now);
   std::int64_t wait = 0;
-  if (auto it = accounts_.find(account); it != accounts_.end())
-    wait = std::max(wait, wait_for(it->second, account_limits_, now));
+  if (auto it = accounts_.find(account); it != accounts_.end() && it->second.locked_until > now)
+    wait = it->second.locked_until - now;
   if (auto it = ips_.find(ip); it != ips_.end()) wait = std::max(wait, wait_for(it->second, ip_limits_, now));
   return wait;
 }
 
-void LoginThrottle::record_failure(const std::string& account, const std::string& ip, std::int64_t now) {
+std::int64_t LoginThrottle::record_failure(const std::string& account, const std::string& ip,
+                                           std::int64_t now) {
   std::lock_guard lock(mutex_);
-  accounts_[account].push_back(now);
   ips_[ip].push_back(now);
+  AccountState& state = accounts_[account];
+  // Failures spread further apart than the window are not a guessing campaign: start over.
+  if (state.failures > 0 && now - state.last_failure > account_policy_.window_seconds &&
+      state.locked_until <= now)
+    state.failures = 0;
+  ++state.failures;
+  state.last_failure = now;
+  const std::int64_t lockout = lockout_for(state.failures);
+  if (lockout > 0) state.locked_until = now + lockout;
+  return lockout;
 }
 
 void LoginThrottle::record_success(const std::string& account) {
@@ -38,20 +56,24 @@ void LoginThrottle::record_success(const std::string& account) {
 }
 
 void LoginThrottle::prune(std::int64_t now) {
-  // Bound memory: drop entries whose failures have all left their window, at most once a minute.
+  // Bound memory: drop entries that no longer matter, at most once a minute.
   if (now - last_prune_ < 60) return;
   last_prune_ = now;
-  auto sweep = [now](auto& map, const ThrottleLimits& limits) {
-    for (auto it = map.begin(); it != map.end();) {
-      if (it->second.empty() || it->second.back() <= now - limits.window_seconds) {
-        it = map.erase(it);
-      } else {
-        ++it;
-      }
+  for (auto it = accounts_.begin(); it != accounts_.end();) {
+    const auto& s = it->second;
+    if (s.locked_until <= now && s.last_failure <= now - account_policy_.window_seconds) {
+      it = accounts_.erase(it);
+    } else {
+      ++it;
     }
-  };
-  sweep(accounts_, account_limits_);
-  sweep(ips_, ip_limits_);
+  }
+  for (auto it = ips_.begin(); it != ips_.end();) {
+    if (it->second.empty() || it->second.back() <= now - ip_limits_.window_seconds) {
+      it = ips_.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 }  // namespace bs::auth

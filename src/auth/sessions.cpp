@@ -1,5 +1,6 @@
 #include "auth/sessions.hpp"
 
+#include "common/metrics.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/jose.hpp"
@@ -54,8 +55,13 @@ Result<SessionTokens> SessionService::login(std::string_view email, std::string_
     users_.verify(password, dummy_hash_);
   }
   if (!ok) {
-    throttle_.record_failure(account, ip, now);
+    const auto lockout = throttle_.record_failure(account, ip, now);
+    metrics::increment(metrics::domain().login_failures);
     audit_.record({"login.failed", "anonymous", account, ip, "failure"});
+    if (lockout > 0) {
+      metrics::increment(metrics::domain().account_lockouts);
+      audit_.record({"login.locked", "anonymous", account, ip, "denied", {{"lockout_seconds", lockout}}});
+    }
     return fail(ErrorCode::unauthorized, "invalid email or password");
   }
   throttle_.record_success(account);

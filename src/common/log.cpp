@@ -9,6 +9,7 @@ namespace bs::log {
 
 namespace {
 std::atomic<int> g_level{static_cast<int>(Level::info)};
+thread_local std::string t_request_id;
 
 const char* name(Level l) {
   switch (l) {
@@ -36,6 +37,14 @@ void set_level(std::string_view level) {
     g_level = static_cast<int>(Level::info);
 }
 
+ScopedRequestId::ScopedRequestId(std::string_view id) : previous_(std::move(t_request_id)) {
+  t_request_id = std::string(id);
+}
+
+ScopedRequestId::~ScopedRequestId() {
+  t_request_id = std::move(previous_);
+}
+
 bool enabled(Level level) {
   return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
 }
@@ -51,6 +60,7 @@ void write(Level level, std::string_view msg, const nlohmann::json& fields) {
   std::snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
   nlohmann::json line = {{"ts", ts}, {"level", name(level)}, {"msg", msg}};
+  if (!t_request_id.empty()) line["request_id"] = t_request_id;
   if (fields.is_object())
     for (const auto& [k, v] : fields.items()) line[k] = v;
   std::string out = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -115,6 +115,7 @@ Response error_response(const Error& error, const ErrorContext& context) {
     if (!description.empty()) body["error_description"] = description;
   }
   Response r = Response::json(status, body);
+  r.error = error.code;
 
   if (error.code == ErrorCode::invalid_client) {
     if (context.basic_auth_attempted) r.set_header("WWW-Authenticate", "Basic realm=\"badgeserver\"");

@@ -12,6 +12,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "common/errors.hpp"
+
 namespace bs::http {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;  // names lower-case
@@ -26,6 +28,7 @@ struct Request {
   std::string remote_addr;
   std::string request_id;
   std::map<std::string, std::string> path_params;  // filled by the router, percent-decoded
+  int route_index = -1;                            // the matched route (metrics); -1: none
 
   // First value of a header (name compared case-insensitively); nullopt when absent.
   std::optional<std::string_view> header(std::string_view name) const;
@@ -41,6 +44,7 @@ struct Response {
   int status = 200;
   HeaderList headers;
   std::string body;
+  std::optional<ErrorCode> error;  // set by error_response(), for the metrics
 
   Response& set_header(std::string name, std::string value);
   std::optional<std::string_view> header(std::string_view name) const;

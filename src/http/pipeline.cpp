@@ -37,6 +37,7 @@ Response Pipeline::handle(Request& request) const {
   request.request_id =
       incoming && safe_request_id(*incoming) ? std::string(*incoming) : crypto::random_token(12);
 
+  log::ScopedRequestId scoped_id(request.request_id);
   Response response = router_.dispatch(request);
   add_security_headers(response);
   response.set_header("X-Request-Id", request.request_id);
@@ -44,9 +45,9 @@ Response Pipeline::handle(Request& request) const {
   auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)
           .count();
+  if (metrics_) metrics_->record(request.route_index, response.status, response.error, micros);
   if (log::enabled(log::Level::info)) {
-    log::info("request", {{"request_id", request.request_id},
-                          {"method", request.method},
+    log::info("request", {{"method", request.method},
                           {"path", request.path},
                           {"status", response.status},
                           {"duration_ms", static_cast<double>(micros) / 1000.0},

@@ -54,7 +54,8 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
 Response Router::dispatch(Request& request) const {
   auto segments = split_path(request.path);
   std::string allowed;
-  for (const auto& route : routes_) {
+  for (std::size_t index = 0; index < routes_.size(); ++index) {
+    const auto& route = routes_[index];
     if (route.segments.size() != segments.size()) continue;
     std::map<std::string, std::string> params;
     bool matched = true;
@@ -78,6 +79,7 @@ Response Router::dispatch(Request& request) const {
       continue;
     }
     request.path_params = std::move(params);
+    request.route_index = static_cast<int>(index);
     return route.handler(request);
   }
   if (!allowed.empty()) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "http/errors.hpp"
+#include "http/metrics.hpp"
 
 namespace bs::http {
 
@@ -100,7 +101,10 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!ec) remote_ = ep.address().to_string();
     stream_.socket().set_option(tcp::no_delay(true), ec);
   }
-  ~Session() { server_->connections.fetch_sub(1); }
+  ~Session() {
+    server_->connections.fetch_sub(1);
+    server_counters().connections_active.fetch_sub(1);
+  }
 
   void start() { read(); }
 
@@ -108,19 +112,38 @@ class Session : public std::enable_shared_from_this<Session> {
   void read() {
     parser_.emplace();
     configure(*parser_, server_->options);
-    stream_.expires_after(first_request_ ? server_->options.read_timeout : server_->options.idle_timeout);
+    // Between the requests of a keep-alive connection, the next one may take idle_timeout to start;
+    // from its first byte on, the whole request must arrive within read_timeout (slowloris).
+    if (first_request_ || buffer_.size() > 0) return read_request();
+    stream_.expires_after(server_->options.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec) return self->close();  // idle too long, or gone: nothing to answer
+                              self->buffer_.commit(n);
+                              self->read_request();
+                            });
+  }
+
+  void read_request() {
+    stream_.expires_after(server_->options.read_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
+    const bool was_first = first_request_;
     first_request_ = false;
+    // A timeout with part of a request read (or on a fresh connection) is a request too slow to
+    // arrive: the slowloris pattern. An idle keep-alive connection timing out is not.
+    if (ec == beast::error::timeout && (was_first || parser_->got_some()))
+      metrics::increment(server_counters().request_read_timeouts);
     if (closes_silently(ec)) return close();
     if (ec) {
       // The request could not be read: answer once, then close (the stream is out of sync).
       // The header was read when the body overflowed: its target says which API's error shape to use.
       std::string_view target =
           ec == bhttp::error::body_limit ? std::string_view(parser_->get().target()) : "";
+      metrics::increment(server_counters().malformed_requests);
       keep_alive_ = false;
       linger_ = true;
       return write(read_error_response(ec, server_->options, target));
@@ -206,6 +229,45 @@ class Session : public std::enable_shared_from_this<Session> {
   unsigned version_ = 11;
 };
 
+// A connection over max_connections: answered 503 at once, without reading its request, then
+// closed after a short drain so the client sees the answer rather than a reset.
+class RejectedConnection : public std::enable_shared_from_this<RejectedConnection> {
+ public:
+  explicit RejectedConnection(tcp::socket socket) : stream_(std::move(socket)) {}
+
+  void start() {
+    stream_.expires_after(std::chrono::seconds(2));
+    asio::async_write(stream_, asio::buffer(kAnswer),
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return self->close();
+                        beast::error_code ignored;
+                        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                        self->drain();
+                      });
+  }
+
+ private:
+  static constexpr std::string_view kAnswer =
+      "HTTP/1.1 503 Service Unavailable\r\nServer: badgeserver\r\nContent-Type: application/json\r\n"
+      "Retry-After: 1\r\nConnection: close\r\nCache-Control: no-store\r\nContent-Length: 84\r\n\r\n"
+      "{\"error\":\"temporarily_unavailable\",\"error_description\":\"too many open connections\"}\n";
+
+  void drain() {
+    stream_.async_read_some(asio::buffer(buffer_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->close();
+                              self->drain();
+                            });
+  }
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  std::array<char, 4096> buffer_{};
+};
+
 }  // namespace
 
 RawRequestParse parse_raw_request(std::string_view bytes, const ServerOptions& options,
@@ -262,19 +324,21 @@ RawRequestParse parse_raw_request(std::string_view bytes, const ServerOptions& o
 }
 
 void Server::Impl::accept() {
-  acceptor.async_accept(
-      asio::make_strand(io), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-        if (ec) {
-          if (ec == asio::error::operation_aborted || self->stopping.load()) return;
-        } else if (self->connections.load() >= self->options.max_connections) {
-          beast::error_code ignored;
-          socket.close(ignored);  // over the connection limit: refuse rather than degrade everyone
-        } else {
-          self->connections.fetch_add(1);
-          std::make_shared<Session>(std::move(socket), self)->start();
-        }
-        self->accept();
-      });
+  acceptor.async_accept(asio::make_strand(io),
+                        [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+                          if (ec) {
+                            if (ec == asio::error::operation_aborted || self->stopping.load()) return;
+                          } else if (self->connections.load() >= self->options.max_connections) {
+                            // Over the connection limit: refuse rather than degrade everyone.
+                            metrics::increment(server_counters().connections_rejected);
+                            std::make_shared<RejectedConnection>(std::move(socket))->start();
+                          } else {
+                            self->connections.fetch_add(1);
+                            server_counters().connections_active.fetch_add(1);
+                            std::make_shared<Session>(std::move(socket), self)->start();
+                          }
+                          self->accept();
+                        });
 }
 
 Server::Server(ServerOptions options, RequestHandler handler)

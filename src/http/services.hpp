@@ -6,6 +6,7 @@
 #include "auth/api_keys.hpp"
 #include "auth/audit.hpp"
 #include "auth/authenticator.hpp"
+#include "auth/rate_limits.hpp"
 #include "auth/sessions.hpp"
 #include "auth/users.hpp"
 #include "badges/achievements.hpp"
@@ -28,6 +29,8 @@
 #include "store/database.hpp"
 
 namespace bs::http {
+
+class HttpMetrics;
 
 struct Settings {
   std::string issuer;
@@ -64,6 +67,8 @@ struct Services {
   badges::ProfileService& profiles;
   badges::CredentialStore& credential_store;
   const badges::ServiceDescription& service_description;
+  auth::RateLimiter& rate_limits;
+  HttpMetrics* metrics = nullptr;  // set once the routes exist (they size it)
 };
 
 }  // namespace bs::http

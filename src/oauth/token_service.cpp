@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "common/log.hpp"
+#include "common/metrics.hpp"
 #include "common/text.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/hash.hpp"
@@ -196,10 +197,17 @@ bool TokenService::is_revoked(const std::string& jti) {
   return denied_.count(jti) > 0;
 }
 
+namespace {
+void count_revoked(std::int64_t n) {
+  if (n > 0) metrics::increment(metrics::domain().tokens_revoked, static_cast<std::uint64_t>(n));
+}
+}  // namespace
+
 Status TokenService::revoke(const std::string& jti, std::int64_t expires_at) {
   auto revoked =
       db_.transaction([&](store::Connection& c) { return store::revoke_token(c, jti, store::unix_now()); });
   if (!revoked) return std::unexpected(revoked.error());
+  count_revoked(*revoked ? 1 : 0);
   note_revoked(jti, expires_at);
   return {};
 }
@@ -241,6 +249,7 @@ Result<std::int64_t> TokenService::revoke_grant(const std::string& grant_id) {
   auto n = db_.transaction(
       [&](store::Connection& c) { return store::revoke_tokens_of_grant(c, grant_id, store::unix_now()); });
   if (!n) return n;
+  count_revoked(*n);
   if (auto st = sync_revocations(); !st) return std::unexpected(st.error());
   return n;
 }
@@ -251,6 +260,7 @@ Result<std::int64_t> TokenService::revoke_subject_client(const std::string& subj
     return store::revoke_tokens_of_subject_and_client(c, subject, client_id, store::unix_now());
   });
   if (!n) return n;
+  count_revoked(*n);
   if (auto st = sync_revocations(); !st) return std::unexpected(st.error());
   return n;
 }
@@ -259,6 +269,7 @@ Result<bool> TokenService::revoke_by_jti(const std::string& jti) {
   auto revoked =
       db_.transaction([&](store::Connection& c) { return store::revoke_token(c, jti, store::unix_now()); });
   if (!revoked) return revoked;
+  count_revoked(*revoked ? 1 : 0);
   if (auto st = sync_revocations(); !st) return std::unexpected(st.error());
   return revoked;
 }
@@ -267,6 +278,7 @@ Result<std::int64_t> TokenService::revoke_all_of_client(const std::string& clien
   auto n = db_.transaction(
       [&](store::Connection& c) { return store::revoke_tokens_of_client(c, client_id, store::unix_now()); });
   if (!n) return n;
+  count_revoked(*n);
   if (auto st = sync_revocations(); !st) return std::unexpected(st.error());
   return n;
 }
@@ -275,6 +287,7 @@ Result<std::int64_t> TokenService::revoke_all_of_subject(const std::string& subj
   auto n = db_.transaction(
       [&](store::Connection& c) { return store::revoke_tokens_of_subject(c, subject, store::unix_now()); });
   if (!n) return n;
+  count_revoked(*n);
   if (auto st = sync_revocations(); !st) return std::unexpected(st.error());
   return n;
 }

@@ -63,10 +63,19 @@ class Connection {
   virtual Status exec_script(std::string_view sql) = 0;
 };
 
+// The connection pool, for GET /metrics.
+struct PoolStats {
+  std::int64_t size = 0;
+  std::int64_t in_use = 0;
+  std::int64_t waits = 0;     // acquisitions that had to wait for a connection
+  std::int64_t timeouts = 0;  // waits that gave up (service_unavailable)
+};
+
 class Database {
  public:
   virtual ~Database() = default;
   virtual Dialect dialect() const = 0;
+  virtual PoolStats pool_stats() { return {}; }
 
   // Runs fn in one transaction on one pooled connection: commits when fn returns a value,
   // rolls back when it returns an error. Retries serialization/busy failures a bounded number of times.

@@ -46,18 +46,26 @@ class Pool {
   void add(std::unique_ptr<Conn> conn) {
     std::lock_guard lock(mu_);
     idle_.push_back(std::move(conn));
+    ++size_;
     cv_.notify_one();
   }
 
   Result<Lease> acquire(std::chrono::milliseconds timeout) {
     std::unique_lock lock(mu_);
+    if (idle_.empty()) ++waits_;
     if (!cv_.wait_for(lock, timeout, [&] { return !idle_.empty(); })) {
+      ++timeouts_;
       return fail(ErrorCode::service_unavailable, "database connection pool exhausted");
     }
     // Most recently used first: its caches are warm and it is the least likely to have gone stale.
     std::unique_ptr<Conn> conn = std::move(idle_.back());
     idle_.pop_back();
     return Lease(this, std::move(conn));
+  }
+
+  PoolStats stats() {
+    std::lock_guard lock(mu_);
+    return {size_, size_ - static_cast<std::int64_t>(idle_.size()), waits_, timeouts_};
   }
 
  private:
@@ -70,6 +78,9 @@ class Pool {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Conn>> idle_;
+  std::int64_t size_ = 0;
+  std::int64_t waits_ = 0;     // acquisitions that found no idle connection
+  std::int64_t timeouts_ = 0;  // of those, the ones that gave up
 };
 
 }  // namespace bs::store::detail

@@ -247,6 +247,8 @@ class PgDatabase final : public Database {
 
   Dialect dialect() const override { return Dialect::postgres; }
 
+  PoolStats pool_stats() override { return pool_.stats(); }
+
   Result<Pool<PgConnection>::Lease> checkout() {
     auto lease = pool_.acquire(timeout_);
     if (!lease) return lease;

@@ -298,6 +298,8 @@ class SqliteDatabase final : public Database {
   }
 
  private:
+  PoolStats pool_stats() override { return pool_.stats(); }
+
   Result<Pool<SqliteConnection>::Lease> checkout() {
     auto lease = pool_.acquire(timeout_);
     if (!lease) return lease;

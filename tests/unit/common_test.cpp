@@ -46,19 +46,47 @@ TEST(Scopes, AdminCoversAdminScopesOnly) {
 }
 
 TEST(LoginThrottle, LimitsPerAccountAndPerIpWithRetryAfter) {
-  auth::LoginThrottle t({3, 900}, {5, 60});
+  auth::LoginThrottle t({3, 900, 30, 3600}, {5, 60});
   const std::int64_t now = 1000;
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 2; ++i) {
     EXPECT_EQ(t.retry_after("a", "1.1.1.1", now + i), 0);
-    t.record_failure("a", "1.1.1.1", now + i);
+    EXPECT_EQ(t.record_failure("a", "1.1.1.1", now + i), 0);
   }
-  EXPECT_EQ(t.retry_after("a", "2.2.2.2", now + 3), 900 - 3);
+  EXPECT_EQ(t.record_failure("a", "1.1.1.1", now + 2), 30);  // the third failure locks the account
+  EXPECT_EQ(t.retry_after("a", "2.2.2.2", now + 3), 30 - 1);
   EXPECT_EQ(t.retry_after("b", "2.2.2.2", now + 3), 0);
   t.record_failure("b", "1.1.1.1", now + 4);
   t.record_failure("c", "1.1.1.1", now + 5);
   EXPECT_GT(t.retry_after("d", "1.1.1.1", now + 6), 0);   // the IP is now over its limit
   EXPECT_EQ(t.retry_after("d", "1.1.1.1", now + 61), 0);  // and the window slides
-  EXPECT_EQ(t.retry_after("a", "3.3.3.3", now + 900), 0);
+  EXPECT_EQ(t.retry_after("a", "3.3.3.3", now + 32), 0);  // the lockout is over
+}
+
+TEST(LoginThrottle, LockoutBacksOffExponentiallyUpToACap) {
+  auth::LoginThrottle t({3, 900, 30, 200}, {1000, 60});
+  EXPECT_EQ(t.lockout_for(2), 0);
+  EXPECT_EQ(t.lockout_for(3), 30);
+  EXPECT_EQ(t.lockout_for(4), 60);
+  EXPECT_EQ(t.lockout_for(5), 120);
+  EXPECT_EQ(t.lockout_for(6), 200);
+  EXPECT_EQ(t.lockout_for(1000), 200);
+  std::int64_t now = 5000;
+  for (int i = 0; i < 3; ++i) t.record_failure("a", "ip", now);
+  EXPECT_EQ(t.retry_after("a", "ip", now), 30);
+  now += 30;  // the lockout ends; the next failure doubles it
+  EXPECT_EQ(t.retry_after("a", "ip", now), 0);
+  EXPECT_EQ(t.record_failure("a", "ip", now), 60);
+  EXPECT_EQ(t.retry_after("a", "ip", now + 59), 1);
+  now += 60;
+  EXPECT_EQ(t.record_failure("a", "ip", now), 120);
+  t.record_success("a");  // a success forgets the account's failures
+  EXPECT_EQ(t.retry_after("a", "ip", now), 0);
+  EXPECT_EQ(t.record_failure("a", "ip", now), 0);
+  // Failures further apart than the window start the count again.
+  auth::LoginThrottle slow({2, 100, 30, 3600}, {1000, 60});
+  EXPECT_EQ(slow.record_failure("a", "ip", 0), 0);
+  EXPECT_EQ(slow.record_failure("a", "ip", 101), 0);
+  EXPECT_EQ(slow.record_failure("a", "ip", 150), 30);
 }
 
 TEST(Users, PasswordAndEmailRules) {

@@ -87,6 +87,8 @@ void add_authorization_routes(Router& router, Services& services) {
              [&services](Request& req) { return authorize_endpoint(req, services); });
 
   router.add("POST", "/oauth/par", [&services](Request& req) {
+    if (auto st = services.rate_limits.check_ip(auth::LimitedEndpoint::par, req.remote_addr); !st)
+      return error_response(st.error(), {.bearer_protected = false});
     auto form = form_body(req);
     if (!form) {
       Error e = form.error().code == ErrorCode::unsupported_media_type
@@ -100,6 +102,9 @@ void add_authorization_routes(Router& router, Services& services) {
       const bool basic = h && h->size() >= 6 && iequals(h->substr(0, 6), "Basic ");
       return error_response(client.error(), {.basic_auth_attempted = basic, .bearer_protected = false});
     }
+    if (auto st = services.rate_limits.check_client(auth::LimitedEndpoint::par, client->client.client_id);
+        !st)
+      return error_response(st.error(), {.bearer_protected = false});
     auto pushed = services.authorization_requests.push(client->client, *form);
     if (!pushed) return error_response(pushed.error(), {.bearer_protected = false});
     return Response::json(201, *pushed);

@@ -2,6 +2,7 @@
 // form, authenticate the client, call src/oauth/endpoints, render.
 #include <nlohmann/json.hpp>
 
+#include "common/metrics.hpp"
 #include "http/authenticate.hpp"
 #include "http/body.hpp"
 #include "http/client_credentials.hpp"
@@ -48,17 +49,27 @@ void add_oauth_routes(Router& router, Services& services) {
   });
 
   router.add("POST", "/oauth/token", [&services](Request& req) {
+    if (auto st = services.rate_limits.check_ip(auth::LimitedEndpoint::token, req.remote_addr); !st)
+      return oauth_error(req, st.error());
     auto form = oauth_form(req);
     if (!form) return oauth_error(req, form.error());
     auto client = authenticate_client(req, *form, services);
     if (!client) return oauth_error(req, client.error());
+    // After authentication: nobody can spend another client's quota by naming it.
+    if (auto st = services.rate_limits.check_client(auth::LimitedEndpoint::token, client->client.client_id);
+        !st)
+      return oauth_error(req, st.error());
     oauth::GrantContext ctx{services.tokens, services.audit, services.db, req.remote_addr};
     auto body = oauth::token_endpoint(*client, *form, ctx);
     if (!body) return oauth_error(req, body.error());
+    metrics::increment(metrics::domain().tokens_issued[static_cast<std::size_t>(
+        metrics::grant_of(form->get("grant_type").value_or("")))]);
     return Response::json(200, *body);
   });
 
   router.add("POST", "/oauth/introspect", [&services](Request& req) {
+    if (auto st = services.rate_limits.check_ip(auth::LimitedEndpoint::introspect, req.remote_addr); !st)
+      return oauth_error(req, st.error());
     auto form = oauth_form(req);
     if (!form) return oauth_error(req, form.error());
     oauth::IntrospectionCaller caller;
@@ -74,6 +85,10 @@ void add_oauth_routes(Router& router, Services& services) {
       if (client->method == "none")
         return oauth_error(req,
                            Error(ErrorCode::invalid_client, "introspection needs client authentication"));
+      if (auto st =
+              services.rate_limits.check_client(auth::LimitedEndpoint::introspect, client->client.client_id);
+          !st)
+        return oauth_error(req, st.error());
       caller.client = std::move(*client);
     }
     auto body = oauth::introspection_endpoint(caller, *form, services.tokens);

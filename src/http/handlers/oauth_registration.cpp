@@ -33,6 +33,8 @@ Result<store::OAuthClient> registration_client(const Request& req, Services& ser
 
 void add_oauth_registration_routes(Router& router, Services& services) {
   router.add("POST", "/oauth/register", [&services](Request& req) {
+    if (auto st = services.rate_limits.check_ip(auth::LimitedEndpoint::registration, req.remote_addr); !st)
+      return error_response(st.error(), {.bearer_protected = false});
     if (const auto& expected = services.clients.options().initial_access_token) {
       // RFC 7591 §3: registration may require an initial access token. Hashing both sides first
       // keeps the comparison constant-time whatever their lengths.

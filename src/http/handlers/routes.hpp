@@ -21,6 +21,8 @@ void add_authorization_routes(Router& router, Services& services);
 void add_consent_routes(Router& router, Services& services);
 void add_badge_issuing_routes(Router& router, Services& services);
 void add_open_badges_routes(Router& router, Services& services);
+void add_metrics_routes(Router& router, Services& services);
+void add_client_quota_routes(Router& router, Services& services);
 
 inline void add_all_routes(Router& router, Services& services) {
   add_health_routes(router, services);
@@ -38,6 +40,8 @@ inline void add_all_routes(Router& router, Services& services) {
   add_consent_routes(router, services);
   add_badge_issuing_routes(router, services);
   add_open_badges_routes(router, services);
+  add_metrics_routes(router, services);
+  add_client_quota_routes(router, services);
 }
 
 }  // namespace bs::http

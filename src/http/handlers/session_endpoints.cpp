@@ -34,6 +34,8 @@ void add_session_routes(Router& router, Services& services) {
   router.add("POST", "/auth/register", [&services](Request& req) {
     if (!services.settings.allow_registration)
       return error_response(Error(ErrorCode::forbidden, "self-registration is disabled"));
+    if (auto st = services.rate_limits.check_ip(auth::LimitedEndpoint::registration, req.remote_addr); !st)
+      return error_response(st.error());
     auto body = json_object_body(req);
     if (!body) return error_response(body.error());
     if (auto st = reject_unknown_members(*body, {"email", "password", "name"}); !st)
@@ -50,6 +52,8 @@ void add_session_routes(Router& router, Services& services) {
   });
 
   router.add("POST", "/auth/login", [&services](Request& req) {
+    if (auto st = services.rate_limits.check_ip(auth::LimitedEndpoint::login, req.remote_addr); !st)
+      return error_response(st.error(), {.bearer_protected = false});
     auto body = json_object_body(req);
     if (!body) return error_response(body.error());
     auto email = string_field(*body, "email");
