@@ -23,6 +23,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   ServerOptions options;
   RequestHandler handler;
   asio::io_context io{options.io_threads};
+  // Keeps io.run() going until stop() ends it. During a graceful stop the acceptor is closed while
+  // requests are still in the worker pool: without this, the network threads would find no work
+  // left and return, and the answers the workers post back would never be written.
+  asio::executor_work_guard<asio::io_context::executor_type> keep_running = asio::make_work_guard(io);
   asio::thread_pool workers{static_cast<std::size_t>(options.worker_threads)};
   tcp::acceptor acceptor{io};
   std::vector<std::thread> threads;
