@@ -47,7 +47,8 @@ Response Pipeline::handle(Request& request) const {
   if (log::enabled(log::Level::info)) {
     log::info("request", {{"request_id", request.request_id},
                           {"method", request.method},
-                          {"path", request.path},
+                          // The pattern, never the raw path: ids in paths can be capabilities.
+                          {"route", request.route.empty() ? std::string("(no route)") : request.route},
                           {"status", response.status},
                           {"duration_ms", static_cast<double>(micros) / 1000.0},
                           {"remote", request.remote_addr}});

@@ -73,11 +73,13 @@ Response Router::dispatch(Request& request) const {
     }
     if (!matched) continue;
     if (route.method != request.method) {
+      request.route = route.pattern;
       if (allowed.find(route.method) == std::string::npos)
         allowed += (allowed.empty() ? "" : ", ") + route.method;
       continue;
     }
     request.path_params = std::move(params);
+    request.route = route.pattern;
     return route.handler(request);
   }
   if (!allowed.empty()) {

@@ -4,6 +4,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "support/secret_recorder.hpp"
+
 namespace bs::test {
 
 namespace asio = boost::asio;
@@ -22,6 +24,7 @@ nlohmann::json HttpResponse::json() const {
 
 HttpResponse HttpClient::request(const std::string& method, const std::string& target, const Headers& headers,
                                  const std::string& body) const {
+  SecretRecorder::instance().observe_request(target, headers, body);
   asio::io_context io;
   beast::tcp_stream stream(io);
   stream.connect(tcp::endpoint(asio::ip::make_address(host_), port_));
@@ -50,6 +53,7 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
   out.body = std::move(res.body());
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  SecretRecorder::instance().observe_response(target, out);
   return out;
 }
 
