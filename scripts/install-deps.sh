@@ -6,7 +6,7 @@ packages=(
   build-essential cmake pkg-config git ca-certificates curl
   libboost1.81-dev libboost-url1.81-dev libssl-dev libsqlite3-dev libpq-dev libargon2-dev
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libgtest-dev
-  postgresql clang-format
+  postgresql clang-format python3
 )
 
 missing=()
