@@ -195,6 +195,12 @@ class Database:
             psql(self.admin_url, f"CREATE DATABASE {self.name}")
             self.url = with_database(self.admin_url, self.name)
 
+    @classmethod
+    def existing_sqlite(cls, path):
+        db = cls.__new__(cls)
+        db.kind, db.path, db.url = "sqlite", path, "sqlite:" + path
+        return db
+
     def scalar(self, sql):
         if self.kind == "sqlite":
             with sqlite3.connect(self.path) as c:

@@ -5,7 +5,6 @@ be there (and every acknowledged revocation still in force), and the store must 
 state. Usage: kill9.py sqlite|postgres"""
 
 import random
-import signal
 import sys
 import threading
 import time

@@ -11,7 +11,6 @@ import os
 import subprocess
 import sqlite3
 import sys
-import time
 
 import harness as h
 
@@ -110,9 +109,7 @@ def main(workdir, mode):
         with sqlite3.connect(db_path) as c:
             result = c.execute("PRAGMA integrity_check").fetchone()[0]
         h.check(result == "ok", f"integrity_check: {result}")
-        db = h.Database.__new__(h.Database)
-        db.kind, db.path = "sqlite", db_path
-        h.check_invariants(db)
+        h.check_invariants(h.Database.existing_sqlite(db_path))
         server = h.Server(url, workdir).start()
         h.check_recorded(server, admin_key, acknowledged)
         for token in acknowledged:
