@@ -75,7 +75,7 @@ def main(workdir):
         h.check(h.register_confidential(server).status == 201, "registration after the outage failed")
         h.check_recorded(server, admin_key, [token, after.json()["access_token"]])
         server.stop()
-        h.check(server.proc.returncode == 0, f"exit status {server.proc.returncode}")
+        h.check(server.proc.returncode == 0, f"exit status {server.proc.returncode}: {server.log()[-4000:]}")
     finally:
         pg.destroy()
 
