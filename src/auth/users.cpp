@@ -79,6 +79,10 @@ Result<std::optional<store::User>> UserService::find_by_id(std::string_view id) 
   return store::find_user_by_id(db_, id);
 }
 
+Result<bool> UserService::remove(std::string_view id) {
+  return store::delete_user(db_, id);
+}
+
 Result<store::Page<store::User, std::string>> UserService::list(const std::optional<std::string>& cursor,
                                                                 int limit) {
   return store::list_users(db_, cursor, limit);

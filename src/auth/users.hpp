@@ -33,6 +33,8 @@ class UserService {
   Result<store::User> create(const NewUser& user);
   Result<std::optional<store::User>> find_by_email(std::string_view email);
   Result<std::optional<store::User>> find_by_id(std::string_view id);
+  // Deletes the account and its sessions; false when there was none.
+  Result<bool> remove(std::string_view id);
   Result<store::Page<store::User, std::string>> list(const std::optional<std::string>& cursor, int limit);
   Result<std::string> hash(std::string_view password) const;
   bool verify(std::string_view password, std::string_view hash) const;

@@ -29,6 +29,9 @@ struct Request {
   std::string request_id;
   std::map<std::string, std::string> path_params;  // filled by the router, percent-decoded
   int route_index = -1;                            // the matched route (metrics); -1: none
+  // The pattern of the matched route ("/oauth/interactions/{id}/login"), empty when none matched.
+  // Logs use it rather than the path, whose segments can be bearer capabilities.
+  std::string route;
 
   // First value of a header (name compared case-insensitively); nullopt when absent.
   std::optional<std::string_view> header(std::string_view name) const;

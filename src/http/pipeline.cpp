@@ -48,7 +48,8 @@ Response Pipeline::handle(Request& request) const {
   if (metrics_) metrics_->record(request.route_index, response.status, response.error, micros);
   if (log::enabled(log::Level::info)) {
     log::info("request", {{"method", request.method},
-                          {"path", request.path},
+                          // The pattern, never the raw path: ids in paths can be capabilities.
+                          {"route", request.route.empty() ? std::string("(no route)") : request.route},
                           {"status", response.status},
                           {"duration_ms", static_cast<double>(micros) / 1000.0},
                           {"remote", request.remote_addr}});

@@ -74,12 +74,14 @@ Response Router::dispatch(Request& request) const {
     }
     if (!matched) continue;
     if (route.method != request.method) {
+      request.route = route.pattern;
       if (allowed.find(route.method) == std::string::npos)
         allowed += (allowed.empty() ? "" : ", ") + route.method;
       continue;
     }
     request.path_params = std::move(params);
     request.route_index = static_cast<int>(index);
+    request.route = route.pattern;
     return route.handler(request);
   }
   if (!allowed.empty()) {

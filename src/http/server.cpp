@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "http/errors.hpp"
@@ -24,6 +25,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   ServerOptions options;
   RequestHandler handler;
   asio::io_context io{options.io_threads};
+  // Keeps io.run() going until stop() ends it. During a graceful stop the acceptor is closed while
+  // requests are still in the worker pool: without this, the network threads would find no work
+  // left and return, and the answers the workers post back would never be written.
+  asio::executor_work_guard<asio::io_context::executor_type> keep_running = asio::make_work_guard(io);
   asio::thread_pool workers{static_cast<std::size_t>(options.worker_threads)};
   tcp::acceptor acceptor{io};
   std::vector<std::thread> threads;
@@ -34,9 +39,23 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::condition_variable done_cv;
   bool done = false;
   std::uint16_t bound_port = 0;
+  // How to close each open connection, so that a stop can end idle keep-alive reads: their pending
+  // handlers own the sessions, which own this Impl, a cycle only completing them breaks.
+  std::mutex sessions_mutex;
+  std::unordered_map<const void*, std::function<void()>> session_closers;
 
   Impl(ServerOptions o, RequestHandler h) : options(std::move(o)), handler(std::move(h)) {}
   void accept();
+  void close_sessions() {
+    // The closers run outside the lock: one may drop the last reference to a session, whose
+    // destructor takes the lock.
+    std::vector<std::function<void()>> closers;
+    {
+      std::lock_guard lock(sessions_mutex);
+      for (auto& [_, close] : session_closers) closers.push_back(close);
+    }
+    for (auto& close : closers) close();
+  }
 };
 
 namespace {
@@ -102,11 +121,23 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.socket().set_option(tcp::no_delay(true), ec);
   }
   ~Session() {
+    {
+      std::lock_guard lock(server_->sessions_mutex);
+      server_->session_closers.erase(this);
+    }
     server_->connections.fetch_sub(1);
     server_counters().connections_active.fetch_sub(1);
   }
 
-  void start() { read(); }
+  void start() {
+    {
+      std::lock_guard lock(server_->sessions_mutex);
+      server_->session_closers[this] = [weak = weak_from_this()] {
+        if (auto self = weak.lock()) asio::post(self->stream_.get_executor(), [self] { self->close(); });
+      };
+    }
+    read();
+  }
 
  private:
   void read() {
@@ -328,6 +359,10 @@ void Server::Impl::accept() {
                         [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
                           if (ec) {
                             if (ec == asio::error::operation_aborted || self->stopping.load()) return;
+                          } else if (self->stopping.load()) {
+                            beast::error_code ignored;
+                            socket.close(ignored);  // accepted while the stop began: no new session
+                            return;
                           } else if (self->connections.load() >= self->options.max_connections) {
                             // Over the connection limit: refuse rather than degrade everyone.
                             metrics::increment(server_counters().connections_rejected);
@@ -383,6 +418,12 @@ void Server::stop() {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (impl_->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  // Then the connections left (idle keep-alive ones) are closed and their handlers run out.
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  do {
+    impl_->close_sessions();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  } while (impl_->connections.load() > 0 && std::chrono::steady_clock::now() < deadline);
   impl_->io.stop();
   for (auto& t : impl_->threads)
     if (t.joinable()) t.join();

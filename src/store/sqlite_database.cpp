@@ -1,12 +1,16 @@
 // SQLite driver: a pool of connections to one file in WAL mode (readers never block the writer),
 // each with its own prepared-statement cache.
 #include <sqlite3.h>
+#include <unistd.h>
+
 #include <cstdio>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <list>
 #include <string>
@@ -41,6 +45,25 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view context = {}) {
   }
   // busy_timeout has already been waited out by the time SQLITE_BUSY reaches us.
   if (is_busy(rc)) return Error(ErrorCode::service_unavailable, "database is busy: " + msg);
+  // The storage itself refuses (read-only file or directory, full disk, I/O failure): the request
+  // was sound and nothing was written, so it is an outage the operator must fix, said plainly.
+  switch (rc & 0xff) {
+    case SQLITE_READONLY:
+      return Error(ErrorCode::service_unavailable, "database is read-only");
+    case SQLITE_FULL:
+      return Error(ErrorCode::service_unavailable, "database disk is full");
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN: {
+      const int os_error = db ? sqlite3_system_errno(db) : 0;
+      if (os_error == EROFS || os_error == EACCES || os_error == EPERM)
+        return Error(ErrorCode::service_unavailable, "database is read-only");
+      if (os_error == ENOSPC || os_error == EDQUOT)
+        return Error(ErrorCode::service_unavailable, "database disk is full");
+      return Error(ErrorCode::service_unavailable, "database storage error: " + msg);
+    }
+    default:
+      break;
+  }
   return Error(ErrorCode::internal_error, "sqlite: " + msg);
 }
 
@@ -369,6 +392,13 @@ Result<std::unique_ptr<Database>> open_sqlite(const std::string& path, bool uri,
     std::error_code ec;
     if (!parent.empty() && !std::filesystem::is_directory(parent, ec)) {
       return fail(ErrorCode::invalid_request, "sqlite database directory does not exist: " + parent.string());
+    }
+    // WAL writes beside the file (-wal, -shm) even to read, so storage that takes no writes would
+    // only show as "unable to open database file": say what it is.
+    const std::filesystem::path dir = parent.empty() ? std::filesystem::path(".") : parent;
+    if (::access(dir.c_str(), W_OK) != 0 && (errno == EROFS || errno == EACCES || errno == EPERM)) {
+      return fail(ErrorCode::service_unavailable, "database is read-only: cannot write in " + dir.string() +
+                                                      " (" + std::strerror(errno) + ")");
     }
   }
   auto db = std::make_unique<SqliteDatabase>(options.busy_timeout_ms);

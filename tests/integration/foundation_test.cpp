@@ -115,7 +115,7 @@ TEST_F(FoundationTest, RequestLogIsJsonWithoutQueryOrCredentials) {
   client().get("/health?secret_code=abc123", admin());
   server->stop(SIGTERM);
   auto log = server->log();
-  EXPECT_NE(log.find("\"path\":\"/health\""), std::string::npos);
+  EXPECT_NE(log.find("\"route\":\"/health\""), std::string::npos);
   EXPECT_EQ(log.find("abc123"), std::string::npos);
   EXPECT_EQ(log.find(admin_key), std::string::npos);
 }

@@ -1,10 +1,13 @@
 #include "support/fixture.hpp"
 
 #include "crypto/encoding.hpp"
+#include "support/secret_recorder.hpp"
 
 namespace bs::test {
 
 void ServerTest::SetUp() {
+  (void)SecretRecorder::instance().take_secrets();  // only this test's values count
+  (void)SecretRecorder::instance().take_cookie_setters();
   db = std::make_unique<TestDatabase>();
   admin_key = cli_api_key("admin", "bootstrap");
   ASSERT_FALSE(admin_key.empty());
@@ -14,6 +17,17 @@ void ServerTest::SetUp() {
 
 void ServerTest::TearDown() {
   if (server) server->stop();
+  // Every test contributes to two checks: no credential it saw reached the server's log, and no
+  // response set a cookie (the API is cookie-free, so there is nothing for a forged request to ride on).
+  const auto secrets = SecretRecorder::instance().take_secrets();
+  if (server) {
+    const auto log = server->log();
+    for (const auto& secret : secrets)
+      EXPECT_EQ(log.find(secret), std::string::npos)
+          << "a credential the test sent or received is in the server log: " << secret.substr(0, 6) << "...";
+  }
+  for (const auto& setter : SecretRecorder::instance().take_cookie_setters())
+    ADD_FAILURE() << "a response set a cookie: " << setter;
   server.reset();
   db.reset();
 }
@@ -25,6 +39,7 @@ std::string ServerTest::cli_api_key(const std::string& scopes, const std::string
   auto j = nlohmann::json::parse(r.out, nullptr, false);
   EXPECT_TRUE(j.is_object()) << r.out;
   if (!j.is_object() || !j.contains("api_key")) return "";
+  SecretRecorder::instance().add(j["api_key"].get<std::string>());
   return j["api_key"].get<std::string>();
 }
 

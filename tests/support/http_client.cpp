@@ -10,6 +10,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "support/secret_recorder.hpp"
+
 namespace bs::test {
 
 namespace asio = boost::asio;
@@ -52,6 +54,7 @@ void record_exchange(const std::string& method, const std::string& target, const
 
 HttpResponse HttpClient::request(const std::string& method, const std::string& target, const Headers& headers,
                                  const std::string& body) const {
+  SecretRecorder::instance().observe_request(target, headers, body);
   asio::io_context io;
   beast::tcp_stream stream(io);
   stream.connect(tcp::endpoint(asio::ip::make_address(host_), port_));
@@ -81,6 +84,7 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
   record_exchange(method, target, out);
+  SecretRecorder::instance().observe_response(target, out);
   return out;
 }
 

@@ -1,4 +1,4 @@
-// /api/v1/users: admin creation and listing of user accounts (scope admin:users).
+// /api/v1/users: admin creation, listing and deletion of user accounts (scope admin:users).
 #include <nlohmann/json.hpp>
 
 #include "http/authenticate.hpp"
@@ -57,6 +57,31 @@ void add_user_routes(Router& router, Services& services) {
     if (!user) return error_response(user.error());
     if (!*user) return error_response(Error(ErrorCode::not_found, "no user with this id"));
     return Response::json(200, user_view(**user));
+  });
+
+  router.add("DELETE", "/api/v1/users/{id}", [&services](Request& req) {
+    auto principal = authorize(req, services, "admin:users");
+    if (!principal) return principal.error();
+    const auto& id = req.path_params["id"];
+    auto user = services.users.find_by_id(id);
+    if (!user) return error_response(user.error());
+    if (!*user) return error_response(Error(ErrorCode::not_found, "no user with this id"));
+    // Revoke before deleting: if the deletion then fails, the account is only signed out
+    // everywhere; the other order could leave live tokens for an account that no longer exists.
+    auto consents = services.consents.revoke_all_of_subject(id, principal->actor());
+    if (!consents) return error_response(consents.error());
+    auto tokens = services.tokens.revoke_all_of_subject(id);
+    if (!tokens) return error_response(tokens.error());
+    auto removed = services.users.remove(id);
+    if (!removed) return error_response(removed.error());
+    if (!*removed) return error_response(Error(ErrorCode::not_found, "no user with this id"));
+    services.audit.record({"user.deleted",
+                           principal->actor(),
+                           id,
+                           req.remote_addr,
+                           "success",
+                           {{"revoked_consents", *consents}, {"revoked_tokens", *tokens}}});
+    return Response::no_content();
   });
 }
 

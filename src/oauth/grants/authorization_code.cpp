@@ -22,9 +22,16 @@ Result<TokenResponseBody> authorization_code_grant(const AuthenticatedClient& au
   auto code = params.get("code");
   if (!code || code->empty()) return fail(ErrorCode::invalid_request, "code is required");
   const auto now = store::unix_now();
+  const auto code_hash = crypto::hex_encode(crypto::sha256(*code));
 
-  auto consumed =
-      store::consume_authorization_code(context.db, crypto::hex_encode(crypto::sha256(*code)), now);
+  // A code presented by another client is refused without spending it, so whoever injects a stolen
+  // code into their own client cannot burn the victim's (a code's client_id never changes).
+  auto issued = store::find_authorization_code(context.db, code_hash);
+  if (!issued) return std::unexpected(issued.error());
+  if (*issued && (*issued)->client_id != client.client_id)
+    return fail(ErrorCode::invalid_grant, "the code was issued to another client");
+
+  auto consumed = store::consume_authorization_code(context.db, code_hash, now);
   if (!consumed) return std::unexpected(consumed.error());
   using store::CodeConsumption;
   switch (consumed->outcome) {
@@ -33,7 +40,6 @@ Result<TokenResponseBody> authorization_code_grant(const AuthenticatedClient& au
       return fail(ErrorCode::invalid_grant, "the code is invalid or expired");
     case CodeConsumption::already_used: {
       const auto& replayed = *consumed->code;
-      // Only the client the code was issued to can trigger the revocation.
       if (replayed.client_id == client.client_id) {
         auto revoked = context.tokens.revoke_grant(replayed.grant_id);
         context.audit.record({"authorization_code.replayed",
