@@ -42,6 +42,10 @@ bool UserService::verify(std::string_view password, std::string_view hash) const
   return crypto::verify_password(password, hash);
 }
 
+std::string UserService::unmatchable_hash() const {
+  return crypto::unmatchable_password_hash(params_.value_or(crypto::kDefaultPasswordParams));
+}
+
 Result<store::User> UserService::create(const NewUser& in) {
   auto email = normalize_email(in.email);
   if (!email) return std::unexpected(email.error());

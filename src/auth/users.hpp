@@ -38,6 +38,9 @@ class UserService {
   Result<store::Page<store::User, std::string>> list(const std::optional<std::string>& cursor, int limit);
   Result<std::string> hash(std::string_view password) const;
   bool verify(std::string_view password, std::string_view hash) const;
+  // A hash with this service's parameters that no password matches: verifying against it costs what
+  // verifying a real account's hash costs.
+  std::string unmatchable_hash() const;
 
  private:
   store::Database& db_;

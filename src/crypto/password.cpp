@@ -6,6 +6,7 @@
 #include <cstring>
 #include <optional>
 
+#include "crypto/encoding.hpp"
 #include "crypto/random.hpp"
 
 namespace bs::crypto {
@@ -61,6 +62,18 @@ Result<std::string> hash_password(std::string_view password, const PasswordParam
   }
   encoded.resize(std::strlen(encoded.c_str()));  // encodedlen counts the terminator and may overestimate
   return encoded;
+}
+
+std::string unmatchable_password_hash(const PasswordParams& params) {
+  // PHC strings carry salt and tag in unpadded standard base64.
+  const auto unpadded = [](std::string text) {
+    while (!text.empty() && text.back() == '=') text.pop_back();
+    return text;
+  };
+  return std::string(kPrefix) + "m=" + std::to_string(params.m_cost_kib) +
+         ",t=" + std::to_string(params.t_cost) + ",p=" + std::to_string(params.parallelism) + "$" +
+         unpadded(base64_encode(random_bytes(kSaltBytes))) + "$" +
+         unpadded(base64_encode(random_bytes(kHashBytes)));
 }
 
 bool verify_password(std::string_view password, std::string_view encoded) {

@@ -24,6 +24,11 @@ Result<std::string> hash_password(std::string_view password);
 // Same with explicit parameters (tests use cheap ones). Parameters argon2 rejects give internal_error.
 Result<std::string> hash_password(std::string_view password, const PasswordParams& params);
 
+// A well-formed argon2id PHC string with `params`, a random salt and a random tag, so no password
+// matches it (but for a 2^-256 chance) while verifying against it costs a full Argon2id computation:
+// the stand-in for unknown accounts, made without paying for a hash.
+std::string unmatchable_password_hash(const PasswordParams& params = kDefaultPasswordParams);
+
 // True when `encoded` is a well-formed argon2id PHC string for `password`. Malformed strings, other
 // Argon2 variants and parameters beyond sane bounds (which would let a corrupt row burn CPU or memory)
 // all give false.

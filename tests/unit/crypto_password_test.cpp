@@ -1,3 +1,4 @@
+#include <argon2.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -18,6 +19,19 @@ TEST(CryptoPassword, HashAndVerify) {
   EXPECT_FALSE(verify_password("correct horse battery stapl", *hash));
   EXPECT_FALSE(verify_password("Correct horse battery staple", *hash));
   EXPECT_FALSE(verify_password("", *hash));
+}
+
+TEST(CryptoPassword, UnmatchableHashIsWellFormedAndMatchesNothing) {
+  const std::string dummy = unmatchable_password_hash(kCheap);
+  EXPECT_TRUE(dummy.starts_with("$argon2id$v=19$m=64,t=1,p=1$")) << dummy;
+  EXPECT_FALSE(password_needs_rehash(dummy, kCheap));
+  // argon2 decodes it and computes the tag (a mismatch, not a decoding error): the same work as
+  // verifying a real hash, so an unknown account answers in the same time as a wrong password.
+  EXPECT_EQ(argon2id_verify(dummy.c_str(), "x", 1), ARGON2_VERIFY_MISMATCH);
+  EXPECT_FALSE(verify_password("", dummy));
+  EXPECT_FALSE(verify_password("correct horse battery staple", dummy));
+  EXPECT_NE(dummy, unmatchable_password_hash(kCheap));
+  EXPECT_TRUE(unmatchable_password_hash().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
 }
 
 TEST(CryptoPassword, SaltsDiffer) {
