@@ -1,14 +1,13 @@
 #!/usr/bin/env python3
-"""Open Badges 3.0 with authlib (the issue 5 contract): authorize a wallet with PKCE for the OB scopes,
-issue a credential to the learner through the admin API, read it from the OB 3.0 REST API with the
-session's token, and update the profile. examples/run-all.sh runs this only when
-GET /ims/ob/v3p0/discovery answers 200."""
+"""Open Badges 3.0 with authlib: authorize a wallet with PKCE for the OB scopes, issue a credential to the
+learner through the admin API, read it from the OB 3.0 REST API with the session's token, update the
+profile, and verify the credential through the issuer API."""
 import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 
-from common import (BASE_URL, OB, REDIRECT_URI, admin, check, discover, expect_status, interact, new_user_session,
-                    register, run)
+from common import (ADMIN_API_KEY, BASE_URL, OB, REDIRECT_URI, admin, check, discover, expect_status, interact,
+                    new_user_session, register, run)
 
 
 def main():
@@ -40,11 +39,17 @@ def main():
         "issuer": issuer["id"], "credentialSubject": {"id": profile["id"], "achievement": achievement["id"]}}), 201)
     page = wallet.get(BASE_URL + "/ims/ob/v3p0/credentials", params={"limit": 10}, timeout=10)
     body = expect_status(page, 200)
-    # A credential stored from a VC-JWT comes back in compactJwsString; one stored as JSON in credential.
-    check(issued["compact_jws"] in body.get("compactJwsString", [])
-          or any(c.get("id") == issued["credential"]["id"] for c in body.get("credential", [])),
+    # Issued credentials are delivered to the learner's store as their VC-JWT.
+    check(body == {"credential": [], "compactJwsString": [issued["compact_jws"]]},
           f"the issued credential is not in the store: {body}")
-    check(int(page.headers["X-Total-Count"]) >= 1, "X-Total-Count")
+    check(page.headers["X-Total-Count"] == "1", f"X-Total-Count {page.headers['X-Total-Count']}")
+    check('rel="first"' in page.headers["Link"], f"Link {page.headers['Link']}")
+
+    # The issuer verifies it: signature, claims, dates, schema and revocation status.
+    report = expect_status(requests.post(BASE_URL + "/api/v1/credentials/verify", data=issued["compact_jws"],
+                                         headers={"X-API-Key": ADMIN_API_KEY, "Content-Type": "text/plain"},
+                                         timeout=10), 200)
+    check(report["verified"] and all(c["passed"] for c in report["checks"]), f"verification: {report}")
 
     profile["name"] = "Renamed Learner"
     updated = expect_status(wallet.put(BASE_URL + "/ims/ob/v3p0/profile", json=profile, timeout=10), 200)
@@ -52,6 +57,12 @@ def main():
 
     denied = requests.get(BASE_URL + "/ims/ob/v3p0/credentials", timeout=10)
     check(denied.status_code == 401 and denied.json()["imsx_codeMajor"] == "failure", f"anonymous: {denied.text}")
+    # The wallet was not granted credential.upsert: 403 with an RFC 6750 insufficient_scope challenge.
+    refused = wallet.post(BASE_URL + "/ims/ob/v3p0/credentials", data=issued["compact_jws"],
+                          headers={"Content-Type": "text/plain"}, timeout=10)
+    minor = expect_status(refused, 403)["imsx_codeMinor"]["imsx_codeMinorField"][0]["imsx_codeMinorFieldValue"]
+    check(minor == "forbidden" and 'error="insufficient_scope"' in refused.headers["WWW-Authenticate"],
+          f"upsert without the scope: {refused.headers} {refused.text}")
 
 
 run("python Open Badges", main)
