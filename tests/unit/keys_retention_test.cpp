@@ -132,7 +132,9 @@ TEST_P(KeyRetentionTest, OldBadgeVerifiesAfterRotationAndExpiryButTheKeySignsNoM
 
   // Not a token key any more: neither found for tokens nor in the token JWKS under its thumbprint.
   EXPECT_EQ(keyring_->find(old_kid), nullptr);
-  for (const auto& k : keyring_->jwks()["keys"]) EXPECT_NE(k["kid"], old_kid);
+  const json token_jwks = keyring_->jwks();
+  ASSERT_FALSE(token_jwks["keys"].empty());
+  for (const auto& k : token_jwks["keys"]) EXPECT_NE(k["kid"], old_kid);
   auto retained = keyring_->find_for_credentials(old_kid);
   ASSERT_NE(retained, nullptr);
   EXPECT_FALSE(retained->is_private());  // the private half is not even loaded
