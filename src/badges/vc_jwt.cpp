@@ -107,8 +107,7 @@ Status VcJwtInspection::first_failure() const {
   return bs::ok();
 }
 
-VcJwt::VcJwt(const keys::Keyring& keyring, VcJwtOptions options)
-    : keyring_(keyring), options_(std::move(options)) {
+VcJwt::VcJwt(keys::Keyring& keyring, VcJwtOptions options) : keyring_(keyring), options_(std::move(options)) {
   while (!options_.base_url.empty() && options_.base_url.back() == '/') options_.base_url.pop_back();
 }
 
@@ -154,7 +153,13 @@ Result<std::string> VcJwt::sign(const json& credential) const {
   if (!key) return fail(ErrorCode::internal_error, "signing key disappeared during signing");
   const json header = {
       {"alg", crypto::jws_alg_name(options_.alg)}, {"typ", kTyp}, {"kid", key_url(best->kid)}};
-  return crypto::sign_jws(header, payload.dump(), *key);
+  auto signed_jws = crypto::sign_jws(header, payload.dump(), *key);
+  if (!signed_jws) return signed_jws;
+  // Recorded before anyone holds the badge, so it can never outlive its key's publication.
+  const auto retain_until =
+      valid_until ? std::optional<std::int64_t>(*valid_until + options_.leeway_seconds) : std::nullopt;
+  if (auto st = keyring_.retain_public(best->kid, retain_until); !st) return std::unexpected(st.error());
+  return signed_jws;
 }
 
 VcJwtInspection VcJwt::inspect(std::string_view compact, std::int64_t now) const {
@@ -177,7 +182,7 @@ VcJwtInspection VcJwt::inspect(std::string_view compact, std::int64_t now) const
     const std::string prefix = options_.base_url + "/keys/";
     std::string_view thumbprint = *kid;
     if (thumbprint.starts_with(prefix)) thumbprint.remove_prefix(prefix.size());
-    ours = keyring_.find(thumbprint);
+    ours = keyring_.find_for_credentials(thumbprint);
   }
   std::optional<crypto::Jwk> embedded;
   std::string key_problem = "key not resolvable";

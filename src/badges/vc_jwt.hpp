@@ -8,6 +8,12 @@
 // access tokens, unchanged). A badge's header kid is the URL "<base_url>/keys/<T>": GET on it answers
 // the public JWK, and the JWKS (/.well-known/jwks.json) lists every badge-signing key a second time
 // under that same URL kid, so the header kid is found verbatim in both places.
+//
+// A badge lives for years (forever without validUntil), far longer than the key ring publishes a
+// retired key for tokens. So signing a badge retains its key's public half (Keyring::retain_public)
+// until the badge's validUntil (+ leeway), or for good; such a key stays resolvable at its URL kid,
+// in the JWKS under the URL kid only (a token naming its bare thumbprint must not verify), and
+// here, long after its private half stopped signing.
 #pragma once
 
 #include <cstdint>
@@ -58,10 +64,11 @@ struct VcJwtInspection {
 
 class VcJwt {
  public:
-  VcJwt(const keys::Keyring& keyring, VcJwtOptions options);
+  VcJwt(keys::Keyring& keyring, VcJwtOptions options);
 
   // Signs the credential with the active key of options.alg. The payload is the credential plus
-  // iss/jti/nbf/sub/exp; members of the credential named like those claims are replaced.
+  // iss/jti/nbf/sub/exp; members of the credential named like those claims are replaced. The key
+  // is retained for as long as the credential is valid before the signature is returned.
   // invalid_data when the credential lacks id, issuer or validFrom, or a date is not RFC 3339.
   Result<std::string> sign(const nlohmann::json& credential) const;
 
@@ -75,15 +82,16 @@ class VcJwt {
 
   // "<base_url>/keys/<thumbprint>".
   std::string key_url(std::string_view thumbprint) const;
-  // The public JWK of a published key of ours with kid = key_url(thumbprint); nullopt when unknown.
+  // The public JWK of a published or retained key of ours with kid = key_url(thumbprint); nullopt
+  // when unknown.
   std::optional<nlohmann::json> public_jwk(std::string_view thumbprint) const;
-  // The published keys of options.alg, each with its URL kid (merged into the JWKS).
+  // The published and retained keys of options.alg, each with its URL kid (merged into the JWKS).
   std::vector<nlohmann::json> published_badge_keys() const;
 
   const VcJwtOptions& options() const { return options_; }
 
  private:
-  const keys::Keyring& keyring_;
+  keys::Keyring& keyring_;
   VcJwtOptions options_;
 };
 

@@ -12,14 +12,22 @@ namespace {
 
 constexpr std::int64_t kKeyCreationLock = 0x6b657973;  // "keys"
 
+// Published for tokens: the JWKS and find().
+bool published_at(const KeyInfo& k, std::int64_t now) {
+  return !k.expires_at || *k.expires_at > now;
+}
+
+// Past its expiry, but kept resolvable for credentials it signed.
+bool retained_at(const KeyInfo& k, std::int64_t now) {
+  return !published_at(k, now) &&
+         (k.retain_public_forever || (k.retain_public_until && *k.retain_public_until > now));
+}
+
 std::string status_at(const KeyInfo& k, std::int64_t now) {
+  if (retained_at(k, now)) return "retained";
   if (k.retired_at && *k.retired_at <= now) return "retired";
   if (k.activates_at > now) return "pending";
   return "active";
-}
-
-bool published_at(const KeyInfo& k, std::int64_t now) {
-  return !k.expires_at || *k.expires_at > now;
 }
 
 Result<store::SigningKeyRecord> new_key_record(const KeyringOptions& options, crypto::JwsAlg alg,
@@ -84,14 +92,31 @@ Status Keyring::reload() {
   for (const auto& r : *rows) {
     auto alg = crypto::parse_jws_alg(r.alg);
     if (!alg) continue;
-    KeyInfo info{r.kid, *alg, r.created_at, r.activates_at, r.retired_at, r.expires_at, "", {}};
-    if (!published_at(info, now)) continue;
+    KeyInfo info{.kid = r.kid,
+                 .alg = *alg,
+                 .created_at = r.created_at,
+                 .activates_at = r.activates_at,
+                 .retired_at = r.retired_at,
+                 .expires_at = r.expires_at,
+                 .retain_public_until = r.retain_public_until,
+                 .retain_public_forever = r.retain_public_forever};
+    const bool retained_only = retained_at(info, now);
+    if (!published_at(info, now) && !retained_only) continue;
     info.public_jwk = nlohmann::json::parse(r.public_jwk, nullptr, false);
-    // Reuse keys already decrypted: a reload every few seconds must not parse PEMs again.
+    // Reuse keys already loaded: a reload every few seconds must not parse PEMs again. A key kept
+    // only for verifying credentials never signs again, so its private half is not held at all.
     std::shared_ptr<const crypto::Jwk> key;
     if (previous)
       for (const auto& k : previous->keys)
-        if (k.info.kid == r.kid) key = k.key;
+        if (k.info.kid == r.kid && k.key->is_private() != retained_only) key = k.key;
+    if (!key && retained_only) {
+      auto jwk = crypto::Jwk::from_json(info.public_jwk);
+      if (!jwk) return fail(ErrorCode::internal_error, "signing key " + r.kid + ": corrupt public key");
+      jwk->kid = r.kid;
+      jwk->alg = *alg;
+      jwk->use = "sig";
+      key = std::make_shared<const crypto::Jwk>(std::move(*jwk));
+    }
     if (!key) {
       auto sealed = crypto::base64_decode(r.private_key_encrypted);
       if (!sealed) return fail(ErrorCode::internal_error, "signing key " + r.kid + ": corrupt ciphertext");
@@ -160,9 +185,47 @@ Result<crypto::DecodedJws> Keyring::verify(std::string_view token) const {
 std::shared_ptr<const crypto::Jwk> Keyring::find(std::string_view kid) const {
   auto snap = snapshot();
   if (!snap) return nullptr;
+  const auto now = store::unix_now();
   for (const auto& k : snap->keys)
-    if (k.info.kid == kid) return k.key;
+    if (k.info.kid == kid && published_at(k.info, now)) return k.key;
   return nullptr;
+}
+
+std::shared_ptr<const crypto::Jwk> Keyring::find_for_credentials(std::string_view kid) const {
+  auto snap = snapshot();
+  if (!snap) return nullptr;
+  const auto now = store::unix_now();
+  for (const auto& k : snap->keys)
+    if (k.info.kid == kid && (published_at(k.info, now) || retained_at(k.info, now))) return k.key;
+  return nullptr;
+}
+
+Status Keyring::retain_public(std::string_view kid, std::optional<std::int64_t> until) {
+  auto snap = snapshot();
+  const LoadedKey* loaded = nullptr;
+  if (snap)
+    for (const auto& k : snap->keys)
+      if (k.info.kid == kid) loaded = &k;
+  if (!loaded)
+    return fail(ErrorCode::internal_error, "cannot retain unknown signing key " + std::string(kid));
+  // Issuing badges in bulk must not write the key row for each one: skip what is already recorded.
+  const auto& info = loaded->info;
+  if (info.retain_public_forever) return bs::ok();
+  if (until && info.retain_public_until && *info.retain_public_until >= *until) return bs::ok();
+  if (auto st = store::retain_signing_key_public(db_, kid, until); !st) return st;
+  auto updated = std::make_shared<Snapshot>(*snap);
+  for (auto& k : updated->keys) {
+    if (k.info.kid != kid) continue;
+    if (!until)
+      k.info.retain_public_forever = true;
+    else
+      k.info.retain_public_until = std::max(k.info.retain_public_until.value_or(*until), *until);
+  }
+  std::lock_guard lock(mutex_);
+  // The row holds the retention already; if a reload swapped in meanwhile, keep it (at worst the
+  // next call writes again).
+  if (snapshot_ == snap) snapshot_ = std::move(updated);
+  return bs::ok();
 }
 
 nlohmann::json Keyring::jwks() const {
@@ -181,6 +244,7 @@ std::vector<KeyInfo> Keyring::list() const {
   const auto now = store::unix_now();
   if (snap)
     for (const auto& k : snap->keys) {
+      if (!published_at(k.info, now) && !retained_at(k.info, now)) continue;
       out.push_back(k.info);
       out.back().status = status_at(k.info, now);
     }
@@ -206,8 +270,12 @@ Result<KeyInfo> Keyring::rotate(store::Database& db, const KeyringOptions& optio
       if (!expires) return std::unexpected(expires.error());
     }
     if (auto st = store::insert_signing_key(conn, *rec); !st) return std::unexpected(st.error());
-    KeyInfo info{rec->kid,     alg,          rec->created_at, rec->activates_at,
-                 std::nullopt, std::nullopt, "pending",       nlohmann::json::parse(rec->public_jwk)};
+    KeyInfo info{.kid = rec->kid,
+                 .alg = alg,
+                 .created_at = rec->created_at,
+                 .activates_at = rec->activates_at,
+                 .status = "pending",
+                 .public_jwk = nlohmann::json::parse(rec->public_jwk)};
     if (options.activation_delay == 0) info.status = "active";
     return info;
   });

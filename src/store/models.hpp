@@ -40,7 +40,10 @@ struct SigningKeyRecord {
   std::int64_t created_at = 0;
   std::int64_t activates_at = 0;           // signs from then
   std::optional<std::int64_t> retired_at;  // stops signing
-  std::optional<std::int64_t> expires_at;  // unpublished after
+  std::optional<std::int64_t> expires_at;  // unpublished after, unless retained
+  // The public half stays published until then (or forever) for long-lived credentials it signed.
+  std::optional<std::int64_t> retain_public_until;
+  bool retain_public_forever = false;
 };
 
 struct AuthSession {

@@ -72,6 +72,9 @@ Result<bool> update_signing_key_retired(Executor ex, std::string_view kid,
                                         std::optional<std::int64_t> retired_at);
 Result<bool> update_signing_key_expires(Executor ex, std::string_view kid,
                                         std::optional<std::int64_t> expires_at);
+// Keeps the key's public half published at least until `until` (forever when nullopt). Only ever
+// extends: an earlier `until` than the stored one changes nothing. Concurrent calls are safe.
+Status retain_signing_key_public(Executor ex, std::string_view kid, std::optional<std::int64_t> until);
 
 // --- auth sessions -----------------------------------------------------------------------------
 Status insert_auth_session(Executor ex, const AuthSession& session);

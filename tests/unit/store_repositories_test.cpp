@@ -316,6 +316,53 @@ TEST_P(StoreRepoTest, SigningKeys) {
   EXPECT_EQ((*keys)[1].expires_at, 500);
 }
 
+TEST_P(StoreRepoTest, SigningKeyPublicRetentionOnlyExtends) {
+  SigningKeyRecord k;
+  k.kid = "kid-r";
+  k.alg = "RS256";
+  k.private_key_encrypted = "AAECAwQFBgcICQ==";
+  k.public_jwk = R"({"kty":"RSA","n":"AQAB","e":"AQAB"})";
+  k.created_at = 100;
+  k.activates_at = 100;
+  ASSERT_TRUE(Ok(insert_signing_key(db(), k)));
+  auto keys = list_signing_keys(db());
+  ASSERT_TRUE(Ok(keys));
+  EXPECT_EQ((*keys)[0].retain_public_until, std::nullopt);
+  EXPECT_FALSE((*keys)[0].retain_public_forever);
+
+  ASSERT_TRUE(Ok(retain_signing_key_public(db(), "kid-r", 5000)));
+  ASSERT_TRUE(Ok(retain_signing_key_public(db(), "kid-r", 3000)));  // earlier: ignored
+  keys = list_signing_keys(db());
+  ASSERT_TRUE(Ok(keys));
+  EXPECT_EQ((*keys)[0].retain_public_until, 5000);
+  ASSERT_TRUE(Ok(retain_signing_key_public(db(), "kid-r", 7000)));
+  keys = list_signing_keys(db());
+  ASSERT_TRUE(Ok(keys));
+  EXPECT_EQ((*keys)[0].retain_public_until, 7000);
+  EXPECT_FALSE((*keys)[0].retain_public_forever);
+
+  ASSERT_TRUE(Ok(retain_signing_key_public(db(), "kid-r", std::nullopt)));
+  ASSERT_TRUE(Ok(retain_signing_key_public(db(), "kid-z", std::nullopt)));  // unknown: no row
+  keys = list_signing_keys(db());
+  ASSERT_TRUE(Ok(keys));
+  ASSERT_EQ(keys->size(), 1u);
+  EXPECT_TRUE((*keys)[0].retain_public_forever);
+  EXPECT_EQ((*keys)[0].retain_public_until, 7000);
+
+  // Stored as given on insert too (the round trip of both columns).
+  SigningKeyRecord inserted = k;
+  inserted.kid = "kid-s";
+  inserted.activates_at = 200;
+  inserted.retain_public_until = 42;
+  inserted.retain_public_forever = true;
+  ASSERT_TRUE(Ok(insert_signing_key(db(), inserted)));
+  keys = list_signing_keys(db());
+  ASSERT_TRUE(Ok(keys));
+  ASSERT_EQ(keys->size(), 2u);
+  EXPECT_EQ((*keys)[1].retain_public_until, 42);
+  EXPECT_TRUE((*keys)[1].retain_public_forever);
+}
+
 // --- auth sessions --------------------------------------------------------------------------------
 
 TEST_P(StoreRepoTest, AuthSessionInsertAndFind) {
