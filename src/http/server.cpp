@@ -341,8 +341,7 @@ RawRequestParse parse_raw_request(std::string_view bytes, const ServerOptions& o
       out.outcome = RawRequestParse::Outcome::closed;
     } else {
       out.outcome = RawRequestParse::Outcome::rejected;
-      std::string_view target =
-          ec == bhttp::error::body_limit ? std::string_view(parser.get().target()) : "";
+      std::string_view target = ec == bhttp::error::body_limit ? std::string_view(parser.get().target()) : "";
       out.rejection = read_error_response(ec, options, target);
     }
     return out;
