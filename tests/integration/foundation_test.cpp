@@ -193,7 +193,8 @@ TEST_F(KeyRotationTest, AdminEndpointListsAndRotatesKeys) {
   ASSERT_EQ(list.status, 200);
   // The default ES256 key and the RS256 key of Open Badges credentials.
   ASSERT_EQ(list.json()["items"].size(), 2u);
-  for (const auto& k : list.json()["items"]) EXPECT_EQ(k["status"], "active");
+  const auto keys = list.json();  // a range-for over a temporary's subobject would dangle
+  for (const auto& k : keys["items"]) EXPECT_EQ(k["status"], "active");
   auto rotated = client().post_json("/api/v1/keys/rotate", {{"alg", "EdDSA"}}, admin());
   ASSERT_EQ(rotated.status, 201) << rotated.body;
   EXPECT_EQ(rotated.json()["alg"], "EdDSA");
