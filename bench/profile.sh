@@ -17,7 +17,7 @@ PORT=${PORT:-18380}
 DATABASE=${DATABASE:-sqlite}
 PG_ADMIN_URL=${PG_ADMIN_URL:-postgresql://postgres:postgres@127.0.0.1:5432/postgres}
 command -v valgrind >/dev/null || { apt-get update && apt-get install -y --no-install-recommends valgrind; }
-bin=$root/build/badgeserver
+bin=${BIN:-$root/build/badgeserver}
 [ -x "$bin" ] || { echo "build Release first (build/badgeserver)" >&2; exit 2; }
 
 work=$(mktemp -d)

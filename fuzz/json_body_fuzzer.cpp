@@ -2,11 +2,13 @@
 // endpoint. The first byte picks the Content-Type. Invariants: errors are invalid_request, or
 // unsupported_media_type exactly when the media type is not application/json; an accepted body is
 // valid UTF-8, an object nested at most 64 levels deep (deeper values overflow the stack when
-// copied), and serializes to JSON that parses back to the same value.
+// copied), and serializes to JSON that parses back to the same value, json_text() giving the
+// same bytes as the library's dump().
 #include <algorithm>
 #include <array>
 #include <cstdint>
 
+#include "common/json_text.hpp"
 #include "common/text.hpp"
 #include "fuzz_support.hpp"
 #include "http/body.hpp"
@@ -52,6 +54,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   require(depth_of(*body) <= 64, "accepted a body nested deeper than 64 levels");
   auto again = nlohmann::json::parse(body->dump(), nullptr, false);
   require(!again.is_discarded() && again == *body, "serialization does not round-trip");
+  // The hot-path writer (responses, token payloads) must write exactly what the library writes.
+  require(bs::json_text(*body) == body->dump(), "json_text differs from dump()");
 
   bool all_known = true;
   for (const auto& [key, _] : body->items())

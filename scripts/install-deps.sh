@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git ca-certificates curl
   libboost1.81-dev libboost-url1.81-dev libssl-dev libsqlite3-dev libpq-dev libargon2-dev
-  nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libgtest-dev
+  nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libgtest-dev libjemalloc-dev
   postgresql clang-format
   jq python3 python3-requests python3-authlib xxd openssl
   clang-19 libclang-rt-19-dev  # libFuzzer + ASan/UBSan runtimes for scripts/fuzz.sh (see fuzz/README.md)

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "common/json_text.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/jose.hpp"
@@ -186,7 +187,7 @@ Result<std::string> sign_jws(const json& protected_header, std::string_view payl
 
   std::string header_json;
   try {
-    header_json = protected_header.dump();
+    header_json = json_text(protected_header);
   } catch (const json::exception&) {
     return sign_error("header is not valid UTF-8");
   }

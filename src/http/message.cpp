@@ -4,6 +4,8 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.hpp"
+
 namespace bs::http {
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -71,7 +73,7 @@ std::optional<std::string_view> Response::header(std::string_view name) const {
 Response Response::json(int status, const nlohmann::json& body) {
   Response r;
   r.status = status;
-  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  r.body = json_text(body, InvalidUtf8::replace);
   r.headers.emplace_back("Content-Type", "application/json");
   return r;
 }
@@ -86,6 +88,12 @@ Response Response::redirect(std::string location) {
   Response r;
   r.status = 302;
   r.headers.emplace_back("Location", std::move(location));
+  return r;
+}
+
+Response Response::offload() {
+  Response r;
+  r.offloaded = true;
   return r;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "common/errors.hpp"
+#include "common/pending_writes.hpp"
 
 namespace bs::http {
 
@@ -32,6 +34,9 @@ struct Request {
   // The pattern of the matched route ("/oauth/interactions/{id}/login"), empty when none matched.
   // Logs use it rather than the path, whose segments can be bearer capabilities.
   std::string route;
+  // Set while the handler runs on a network thread (routes added with Runs::inline_first): it must
+  // not block there, and answers Response::offload() to be run again on a worker instead.
+  bool on_network_thread = false;
 
   // First value of a header (name compared case-insensitively); nullopt when absent.
   std::optional<std::string_view> header(std::string_view name) const;
@@ -48,6 +53,11 @@ struct Response {
   HeaderList headers;
   std::string body;
   std::optional<ErrorCode> error;  // set by error_response(), for the metrics
+  // Not an answer: "run this request again on a worker", from a handler on a network thread.
+  bool offloaded = false;
+  // Writes that must be durable before this answer may be sent (a token's record); if one fails,
+  // the client gets that error instead.
+  std::shared_ptr<PendingWrites> durable_after;
 
   Response& set_header(std::string name, std::string value);
   std::optional<std::string_view> header(std::string_view name) const;
@@ -55,6 +65,7 @@ struct Response {
   static Response json(int status, const nlohmann::json& body);
   static Response no_content();
   static Response redirect(std::string location);
+  static Response offload();
 };
 
 bool iequals(std::string_view a, std::string_view b);

@@ -33,12 +33,15 @@ void add_security_headers(Response& r) {
 
 Response Pipeline::handle(Request& request) const {
   auto started = std::chrono::steady_clock::now();
-  auto incoming = request.header("x-request-id");
-  request.request_id =
-      incoming && safe_request_id(*incoming) ? std::string(*incoming) : crypto::random_token(12);
+  if (request.request_id.empty()) {  // set already when a network thread offloaded the request
+    auto incoming = request.header("x-request-id");
+    request.request_id =
+        incoming && safe_request_id(*incoming) ? std::string(*incoming) : crypto::random_token(12);
+  }
 
   log::ScopedRequestId scoped_id(request.request_id);
   Response response = router_.dispatch(request);
+  if (response.offloaded) return response;  // not an answer yet: counted when a worker gives one
   add_security_headers(response);
   response.set_header("X-Request-Id", request.request_id);
 

@@ -45,8 +45,8 @@ std::optional<std::string> percent_decode_segment(std::string_view s) {
   return out;
 }
 
-void Router::add(std::string method, std::string pattern, Handler handler) {
-  Route r{std::move(method), pattern, {}, std::move(handler)};
+void Router::add(std::string method, std::string pattern, Handler handler, Runs runs) {
+  Route r{std::move(method), pattern, {}, std::move(handler), runs};
   for (auto seg : split_path(pattern)) r.segments.emplace_back(seg);
   routes_.push_back(std::move(r));
 }
@@ -82,6 +82,7 @@ Response Router::dispatch(Request& request) const {
     request.path_params = std::move(params);
     request.route_index = static_cast<int>(index);
     request.route = route.pattern;
+    if (request.on_network_thread && route.runs != Runs::inline_first) return Response::offload();
     return route.handler(request);
   }
   if (!allowed.empty()) {

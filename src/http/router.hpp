@@ -12,9 +12,15 @@ namespace bs::http {
 
 using Handler = std::function<Response(Request&)>;
 
+// Where a route's handler runs. on_worker: the worker pool, where it may block (database work).
+// inline_first: first on the network thread that read the request, which saves two thread
+// hand-offs; the handler must then never block and answers Response::offload() for any request it
+// cannot finish without blocking, which is then run again on a worker.
+enum class Runs { on_worker, inline_first };
+
 class Router {
  public:
-  void add(std::string method, std::string pattern, Handler handler);
+  void add(std::string method, std::string pattern, Handler handler, Runs runs = Runs::on_worker);
 
   // Runs the matching handler; 404 when no pattern matches, 405 with Allow when only the method is wrong.
   Response dispatch(Request& request) const;
@@ -31,6 +37,7 @@ class Router {
     std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
+    Runs runs = Runs::on_worker;
   };
   std::vector<Route> routes_;
 };

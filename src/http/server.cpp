@@ -185,17 +185,38 @@ class Session : public std::enable_shared_from_this<Session> {
     Request request = to_request(std::move(in), remote_);
     stream_.expires_never();
     server_->in_flight.fetch_add(1);
+    // Routes that never block answer right here; the others (and requests such a route cannot
+    // finish without blocking) go to the worker pool, and their answer comes back to this strand.
+    request.on_network_thread = true;
+    Response response = run_handler(request);
+    if (!response.offloaded) return answer(std::move(response));
+    request.on_network_thread = false;
     asio::post(server_->workers, [self = shared_from_this(), request = std::move(request)]() mutable {
-      Response response;
-      try {
-        response = self->server_->handler(request);
-      } catch (const std::exception&) {
-        response = error_response(Error(ErrorCode::internal_error, "internal error"));
-      }
-      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        self->counted_ = true;
-        self->write(std::move(response));
-      });
+      Response response = self->run_handler(request);
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response)]() mutable { self->answer(std::move(response)); });
+    });
+  }
+
+  Response run_handler(Request& request) {
+    try {
+      return server_->handler(request);
+    } catch (const std::exception&) {
+      return error_response(Error(ErrorCode::internal_error, "internal error"));
+    }
+  }
+
+  // On this connection's strand. An answer that waits for durable writes is written when they are
+  // settled (the continuation runs on the writing thread and only posts back here).
+  void answer(Response&& response) {
+    counted_ = true;
+    if (!response.durable_after) return write(std::move(response));
+    auto pending = std::move(response.durable_after);
+    pending->when_settled([self = shared_from_this(), response = std::move(response)](Status st) mutable {
+      asio::post(self->stream_.get_executor(),
+                 [self, st = std::move(st), response = std::move(response)]() mutable {
+                   self->write(st ? std::move(response) : error_response(st.error()));
+                 });
     });
   }
 

@@ -114,6 +114,32 @@ Result<AuthenticatedClient> ClientAuthenticator::authenticate(const PresentedCli
   return AuthenticatedClient{std::move(*client), method};
 }
 
+std::optional<AuthenticatedClient> ClientAuthenticator::authenticate_without_blocking(
+    const PresentedClientCredentials& p) {
+  if (p.basic_malformed || p.client_assertion || p.client_assertion_type) return std::nullopt;
+  const std::string* client_id = nullptr;
+  const std::string* secret = nullptr;
+  std::string_view method;
+  if (p.basic && !p.client_secret && (!p.client_id || *p.client_id == p.basic->first)) {
+    client_id = &p.basic->first;
+    secret = &p.basic->second;
+    method = "client_secret_basic";
+  } else if (!p.basic && p.client_id && p.client_secret) {
+    client_id = &*p.client_id;
+    secret = &*p.client_secret;
+    method = "client_secret_post";
+  } else {
+    return std::nullopt;
+  }
+  auto client = clients_.find_cached(*client_id);
+  if (!client || !client->enabled || client->token_endpoint_auth_method != method) return std::nullopt;
+  if (!client->client_secret_hash || !secrets_.matches(*secret, *client->client_secret_hash))
+    return std::nullopt;
+  if (client->client_secret_expires_at != 0 && client->client_secret_expires_at <= store::unix_now())
+    return std::nullopt;
+  return AuthenticatedClient{std::move(*client), std::string(method)};
+}
+
 std::optional<crypto::Jwk> ClientAuthenticator::registered_key(const nlohmann::json& jwk) {
   constexpr std::size_t kMaxParsedKeys = 4096;
   std::string text = jwk.dump();

@@ -66,6 +66,11 @@ class ClientAuthenticator {
                       auth::AuditLog& audit, std::string issuer, std::string token_endpoint);
 
   Result<AuthenticatedClient> authenticate(const PresentedClientCredentials& presented);
+  // The common case decided without touching the database: a client_secret_basic or
+  // client_secret_post client found in the cache, enabled, presenting its valid secret. nullopt for
+  // anything else (the caller then runs authenticate(), which also audits failures).
+  std::optional<AuthenticatedClient> authenticate_without_blocking(
+      const PresentedClientCredentials& presented);
 
  private:
   Result<AuthenticatedClient> authenticate_assertion(const PresentedClientCredentials& presented);

@@ -247,6 +247,14 @@ Result<std::optional<store::OAuthClient>> ClientRegistry::find(std::string_view 
   return found;
 }
 
+std::optional<store::OAuthClient> ClientRegistry::find_cached(std::string_view client_id) {
+  const std::int64_t now = store::unix_now();
+  std::lock_guard lock(cache_mutex_);
+  if (auto it = cache_.find(std::string(client_id)); it != cache_.end() && it->second.first > now)
+    return it->second.second;
+  return std::nullopt;
+}
+
 Result<std::optional<store::OAuthClient>> ClientRegistry::find_fresh(std::string_view client_id) {
   return store::find_client(db_, client_id);
 }

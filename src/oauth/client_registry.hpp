@@ -61,6 +61,9 @@ class ClientRegistry {
   // Lookups for the token endpoint: cached for a few seconds (changes made here invalidate at once;
   // changes made by another instance are seen within kCacheSeconds).
   Result<std::optional<store::OAuthClient>> find(std::string_view client_id);
+  // The cached lookup only, never the database: nullopt when the cache does not know the id (or
+  // knows it is unknown). For callers that must not block.
+  std::optional<store::OAuthClient> find_cached(std::string_view client_id);
   // The stored client read from the database, bypassing the cache (admin views).
   Result<std::optional<store::OAuthClient>> find_fresh(std::string_view client_id);
   Result<store::Page<store::OAuthClient, std::string>> list(const store::ClientQuery& query);

@@ -22,7 +22,7 @@ Status TokenRecorder::record(store::OAuthToken token) {
   // A full batch closes; later records go to the next one.
   if (pending_.size() >= max_batch_)
     work_cv_.wait(lock, [&] { return pending_.size() < max_batch_ || stop_; });
-  pending_.push_back(std::move(token));
+  pending_.push_back({std::move(token), {}});
   const std::uint64_t mine = next_batch_;
   work_cv_.notify_all();
   done_cv_.wait(lock, [&] { return finished_batch_ >= mine; });
@@ -31,18 +31,37 @@ Status TokenRecorder::record(store::OAuthToken token) {
   return {};
 }
 
+void TokenRecorder::record_async(store::OAuthToken token, std::function<void(Status)> done) {
+  std::unique_lock lock(mutex_);
+  if (stop_) {
+    lock.unlock();
+    return done(fail(ErrorCode::service_unavailable, "shutting down"));
+  }
+  // A full batch makes even asynchronous callers wait: that is the back-pressure on the network
+  // threads when the database falls behind.
+  if (pending_.size() >= max_batch_)
+    work_cv_.wait(lock, [&] { return pending_.size() < max_batch_ || stop_; });
+  pending_.push_back({std::move(token), std::move(done)});
+  work_cv_.notify_all();
+}
+
 void TokenRecorder::run() {
   std::unique_lock lock(mutex_);
   while (true) {
     work_cv_.wait(lock, [&] { return !pending_.empty() || stop_; });
     if (pending_.empty() && stop_) return;
-    std::vector<store::OAuthToken> batch;
-    batch.swap(pending_);
+    std::vector<Queued> queued;
+    queued.swap(pending_);
     const std::uint64_t id = next_batch_++;
     work_cv_.notify_all();  // room again for writers waiting on a full batch
     lock.unlock();
-    auto committed =
+    std::vector<store::OAuthToken> batch;
+    batch.reserve(queued.size());
+    for (auto& q : queued) batch.push_back(std::move(q.token));
+    Status committed =
         db_.transaction([&](store::Connection& c) -> Status { return store::insert_tokens(c, batch); });
+    for (auto& q : queued)
+      if (q.done) q.done(committed);
     lock.lock();
     if (!committed) {
       failures_.emplace_back(id, committed.error());

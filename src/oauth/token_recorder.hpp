@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -24,6 +25,9 @@ class TokenRecorder {
 
   // Returns once the record is committed (or the batch holding it failed).
   Status record(store::OAuthToken token);
+  // Returns at once; `done` runs on the writer thread once the batch holding the record is settled.
+  // It must not block: it only hands the outcome on.
+  void record_async(store::OAuthToken token, std::function<void(Status)> done);
 
  private:
   void run();
@@ -33,7 +37,11 @@ class TokenRecorder {
   std::mutex mutex_;
   std::condition_variable work_cv_;
   std::condition_variable done_cv_;
-  std::vector<store::OAuthToken> pending_;
+  struct Queued {
+    store::OAuthToken token;
+    std::function<void(Status)> done;  // empty for a caller blocked in record()
+  };
+  std::vector<Queued> pending_;
   std::uint64_t next_batch_ = 1;                           // the batch that records queued now will belong to
   std::uint64_t finished_batch_ = 0;                       // every batch up to this one is settled
   std::vector<std::pair<std::uint64_t, Error>> failures_;  // recent failed batches

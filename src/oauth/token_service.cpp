@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "common/json_text.hpp"
 #include "common/log.hpp"
 #include "common/metrics.hpp"
 #include "common/text.hpp"
@@ -59,7 +60,8 @@ Result<IssuedAccessToken> TokenService::issue_access_token(const std::string& cl
                                                            const std::string& subject,
                                                            const std::vector<std::string>& scope,
                                                            const std::vector<std::string>& audience,
-                                                           std::optional<std::string> grant_id) {
+                                                           std::optional<std::string> grant_id,
+                                                           PendingWrites* durable_later) {
   IssuedAccessToken out;
   auto& c = out.claims;
   c.jti = time_ordered_id();
@@ -81,7 +83,7 @@ Result<IssuedAccessToken> TokenService::issue_access_token(const std::string& cl
       {"jti", c.jti},
       {"client_id", client_id}};
   if (!scope.empty()) payload["scope"] = join(scope, " ");
-  auto jwt = keyring_.sign({{"typ", kAccessTokenType}}, payload.dump());
+  auto jwt = keyring_.sign({{"typ", kAccessTokenType}}, json_text(payload));
   if (!jwt) return std::unexpected(jwt.error());
   out.token = std::move(*jwt);
 
@@ -95,6 +97,10 @@ Result<IssuedAccessToken> TokenService::issue_access_token(const std::string& cl
   record.grant_id = c.grant_id;
   record.issued_at = c.issued_at;
   record.expires_at = c.expires_at;
+  if (durable_later) {
+    recorder_.record_async(std::move(record), durable_later->expect());
+    return out;
+  }
   if (auto st = recorder_.record(std::move(record)); !st) return std::unexpected(st.error());
   return out;
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/errors.hpp"
+#include "common/pending_writes.hpp"
 #include "keys/keyring.hpp"
 #include "oauth/token_recorder.hpp"
 #include "store/database.hpp"
@@ -73,11 +74,14 @@ class TokenService {
   Result<std::vector<std::string>> resolve_audience(const std::vector<std::string>& resources,
                                                     const std::vector<std::string>& scope) const;
 
-  // Signs an access token and records it durably before returning.
+  // Signs an access token and records it durably before returning. With `durable_later`, it returns
+  // at once and the record's commit settles one of durable_later's writes: the caller must not hand
+  // the token out before they are all settled.
   Result<IssuedAccessToken> issue_access_token(const std::string& client_id, const std::string& subject,
                                                const std::vector<std::string>& scope,
                                                const std::vector<std::string>& audience,
-                                               std::optional<std::string> grant_id = std::nullopt);
+                                               std::optional<std::string> grant_id = std::nullopt,
+                                               PendingWrites* durable_later = nullptr);
 
   // Verifies one of our access tokens: signature by a published key, typ at+jwt, iss, exp/nbf/iat,
   // and not revoked. With expected_audiences non-empty, aud must contain one of them.

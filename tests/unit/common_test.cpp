@@ -1,9 +1,17 @@
 // Shared utilities: UTF-8, time, scopes, login throttling.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <limits>
+#include <optional>
+#include <thread>
+#include <vector>
+
 #include "auth/login_throttle.hpp"
 #include "auth/principal.hpp"
 #include "auth/users.hpp"
+#include "common/json_text.hpp"
+#include "common/pending_writes.hpp"
 #include "common/text.hpp"
 #include "common/time.hpp"
 
@@ -100,6 +108,113 @@ TEST(Users, PasswordAndEmailRules) {
   for (const char* bad :
        {"", "a", "@b.org", "a@", "a@@b.org", "a b@c.org", "a@b..org", "a@.b.org", "<a>@b.org"})
     EXPECT_FALSE(auth::normalize_email(bad)) << bad;
+}
+
+}  // namespace
+}  // namespace bs
+
+// --- PendingWrites ---------------------------------------------------------------------------------
+
+namespace bs {
+namespace {
+
+TEST(PendingWrites, WithNothingExpectedTheContinuationRunsAtOnce) {
+  auto pending = std::make_shared<PendingWrites>();
+  EXPECT_TRUE(pending->empty());
+  std::optional<Status> seen;
+  pending->when_settled([&](Status st) { seen = st; });
+  ASSERT_TRUE(seen.has_value());
+  EXPECT_TRUE(seen->has_value());
+}
+
+TEST(PendingWrites, RunsOnceAfterTheLastWriteWithTheFirstFailure) {
+  auto pending = std::make_shared<PendingWrites>();
+  auto first = pending->expect();
+  auto second = pending->expect();
+  auto third = pending->expect();
+  int runs = 0;
+  std::optional<Status> seen;
+  pending->when_settled([&](Status st) {
+    ++runs;
+    seen = st;
+  });
+  first(Status{});
+  second(fail(ErrorCode::service_unavailable, "disk full"));
+  EXPECT_EQ(runs, 0);
+  EXPECT_FALSE(pending->empty());
+  third(fail(ErrorCode::conflict, "later failure"));
+  EXPECT_EQ(runs, 1);
+  ASSERT_TRUE(seen.has_value());
+  ASSERT_FALSE(seen->has_value());
+  EXPECT_EQ(seen->error().code, ErrorCode::service_unavailable);
+  EXPECT_TRUE(pending->empty());
+}
+
+TEST(PendingWrites, SettledFromOtherThreadsBeforeOrAfterTheContinuationIsAttached) {
+  for (int round = 0; round < 50; ++round) {
+    auto pending = std::make_shared<PendingWrites>();
+    std::vector<std::function<void(Status)>> settles;
+    for (int i = 0; i < 8; ++i) settles.push_back(pending->expect());
+    std::vector<std::thread> threads;
+    for (auto& settle : settles) threads.emplace_back([settle] { settle(Status{}); });
+    std::atomic<int> runs{0};
+    pending->when_settled([&](Status st) {
+      EXPECT_TRUE(st.has_value());
+      runs.fetch_add(1);
+    });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(runs.load(), 1) << round;
+  }
+}
+
+}  // namespace
+}  // namespace bs
+
+// --- json_text: the same bytes as nlohmann's dump() -----------------------------------------------
+
+namespace bs {
+namespace {
+
+std::string library_dump(const nlohmann::json& v, InvalidUtf8 invalid) {
+  return v.dump(-1, ' ', false,
+                invalid == InvalidUtf8::replace ? nlohmann::json::error_handler_t::replace
+                                                : nlohmann::json::error_handler_t::strict);
+}
+
+TEST(JsonText, WritesWhatTheLibraryWrites) {
+  const std::vector<nlohmann::json> values = {
+      nullptr,
+      true,
+      false,
+      0,
+      -1,
+      42,
+      std::numeric_limits<std::int64_t>::min(),
+      std::numeric_limits<std::uint64_t>::max(),
+      0.5,
+      -1e300,
+      3.0,
+      "",
+      "plain ascii token.abc-_~",
+      "quote \" backslash \\ slash /",
+      "control \x01\x1f\n\t\r\b\f",
+      "del \x7f",
+      "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8e\x93",
+      nlohmann::json::array(),
+      nlohmann::json::object(),
+      nlohmann::json::parse(
+          R"({"b":[1,2,{"z":null,"a":"x"}],"a":{"nested":{"deep":[[],{}]}},"access_token":"eyJ.x.y","n":-7})"),
+      nlohmann::json::binary({1, 2, 3})};
+  for (const auto& v : values)
+    for (auto invalid : {InvalidUtf8::fail, InvalidUtf8::replace})
+      EXPECT_EQ(json_text(v, invalid), library_dump(v, invalid)) << library_dump(v, InvalidUtf8::replace);
+}
+
+TEST(JsonText, InvalidUtf8IsReplacedOrThrowsAsTheLibraryDoes) {
+  const nlohmann::json bad = {{"k\xff", "truncated \xe2\x82"}, {"ok", "fine"}};
+  EXPECT_EQ(json_text(bad, InvalidUtf8::replace), library_dump(bad, InvalidUtf8::replace));
+  EXPECT_NE(json_text(bad, InvalidUtf8::replace).find("\xef\xbf\xbd"), std::string::npos);
+  EXPECT_THROW((void)json_text(bad, InvalidUtf8::fail), nlohmann::json::type_error);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // backend the fixture provides.
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <memory>
 #include <optional>
 #include <set>
@@ -9,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "oauth/token_recorder.hpp"
 #include "store/janitor.hpp"
 #include "store/oauth_repositories.hpp"
 #include "unit/store_fixture.hpp"
@@ -603,6 +605,40 @@ TEST_P(StoreOAuthTest, InsertTokensInBatches) {
       FailsWith(db().transaction([&](Connection& c) { return insert_tokens(c, dup); }), ErrorCode::conflict));
   EXPECT_EQ(count("oauth_tokens"), expected + 5000);
   EXPECT_FALSE(get_token("dup-0").has_value());
+}
+
+// The group-commit writer's asynchronous side: a callback fires only after its record is committed
+// (the row is readable from it), and a batch that fails reports the failure to every callback in it.
+TEST_P(StoreOAuthTest, RecorderCallsBackAfterCommitAndReportsFailedBatches) {
+  oauth::TokenRecorder recorder(db());
+  constexpr int kThreads = 4, kPerThread = 50;
+  std::atomic<int> ok{0}, visible{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string jti = "async-" + std::to_string(t) + "-" + std::to_string(i);
+        recorder.record_async(token(jti), [&, jti](Status st) {
+          if (!st) return;
+          ok.fetch_add(1);
+          auto found = find_token(db(), jti);
+          if (found && *found) visible.fetch_add(1);
+        });
+      }
+    });
+  for (auto& t : threads) t.join();
+  // A blocking record() queued after them returns only once they are settled too.
+  ASSERT_TRUE(Ok(recorder.record(token("async-last"))));
+  EXPECT_EQ(ok.load(), kThreads * kPerThread);
+  EXPECT_EQ(visible.load(), kThreads * kPerThread);
+
+  // A jti already stored makes its batch fail: the callback hears it, nothing is half-written.
+  std::promise<Status> outcome;
+  recorder.record_async(token("async-0-0"), [&](Status st) { outcome.set_value(st); });
+  auto st = outcome.get_future().get();
+  ASSERT_FALSE(st.has_value());
+  EXPECT_EQ(st.error().code, ErrorCode::conflict);
+  EXPECT_EQ(count("oauth_tokens"), kThreads * kPerThread + 1);
 }
 
 TEST_P(StoreOAuthTest, ListTokensFiltersAndPages) {

@@ -15,6 +15,10 @@ struct GrantContext {
   auth::AuditLog& audit;
   store::Database& db;
   std::string ip;
+  // Set by a caller that can wait for durability without blocking (the HTTP server's network
+  // threads): a client_credentials token then returns before its record is committed, and the
+  // caller answers once these writes are settled.
+  std::shared_ptr<PendingWrites> durable_later = nullptr;
 };
 
 // The successful token response body (RFC 6749 §5.1).
