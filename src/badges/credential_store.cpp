@@ -61,18 +61,13 @@ Result<CredentialList> CredentialStore::list(std::string_view owner_user_id,
                 "limit must be between 1 and " + std::to_string(kMaxCredentialPageLimit));
   }
   if (query.offset < 0) return fail(ErrorCode::invalid_request, "offset must not be negative");
-  return db_.transaction([&](store::Connection& c) -> Result<CredentialList> {
-    CredentialList out;
-    auto total = store::count_ob_credentials(c, owner_user_id, query.since);
-    if (!total) return std::unexpected(total.error());
-    out.total = *total;
-    if (query.offset >= out.total) return out;
-    auto rows = store::list_ob_credentials(c, owner_user_id, query.since, query.limit, query.offset);
-    if (!rows) return std::unexpected(rows.error());
-    out.items.reserve(rows->size());
-    for (const auto& row : *rows) out.items.push_back(to_stored(row));
-    return out;
-  });
+  auto page = store::list_ob_credentials(db_, owner_user_id, query.since, query.limit, query.offset);
+  if (!page) return std::unexpected(page.error());
+  CredentialList out;
+  out.total = page->total;
+  out.items.reserve(page->rows.size());
+  for (const auto& row : page->rows) out.items.push_back(to_stored(row));
+  return out;
 }
 
 Result<std::optional<StoredCredential>> CredentialStore::find(std::string_view owner_user_id,

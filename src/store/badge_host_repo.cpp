@@ -63,34 +63,36 @@ Result<std::optional<ObCredentialRow>> find_ob_credential(Executor ex, std::stri
   return query_one<ObCredentialRow>(ex, sql, p, to_credential);
 }
 
-Result<std::vector<ObCredentialRow>> list_ob_credentials(Executor ex, std::string_view owner_user_id,
-                                                         std::optional<std::int64_t> since,
-                                                         std::int64_t limit, std::int64_t offset) {
+Result<ObCredentialPage> list_ob_credentials(Executor ex, std::string_view owner_user_id,
+                                             std::optional<std::int64_t> since, std::int64_t limit,
+                                             std::int64_t offset) {
   if (auto st = check_limit(limit); !st) return std::unexpected(st.error());
   if (offset < 0) return fail(ErrorCode::invalid_request, "offset must not be negative");
-  const std::string sql = "SELECT " + std::string(kCredentialColumns) +
-                          " FROM ob_credentials WHERE owner_user_id = $1" + since_clause(since.has_value()) +
-                          " ORDER BY valid_from, issuer_id, credential_id LIMIT " + std::to_string(limit) +
-                          " OFFSET " + std::to_string(offset);
+  const std::string where = " FROM ob_credentials WHERE owner_user_id = $1" + since_clause(since.has_value());
+  const int limit_param = since ? 3 : 2;
+  const std::string sql = "SELECT " + std::string(kCredentialColumns) + ", COUNT(*) OVER ()" + where +
+                          " ORDER BY valid_from, issuer_id, credential_id LIMIT $" +
+                          std::to_string(limit_param) + " OFFSET $" + std::to_string(limit_param + 1);
   std::vector<Value> p = {text(owner_user_id)};
   if (since) p.push_back(integer(*since));
+  p.push_back(integer(limit));
+  p.push_back(integer(offset));
   auto rows = ex.query(sql, p);
   if (!rows) return error_of(rows);
-  std::vector<ObCredentialRow> out;
-  out.reserve(rows->size());
-  for (const Row& r : *rows) out.push_back(to_credential(r));
-  return out;
-}
-
-Result<std::int64_t> count_ob_credentials(Executor ex, std::string_view owner_user_id,
-                                          std::optional<std::int64_t> since) {
-  const std::string sql =
-      "SELECT COUNT(*) FROM ob_credentials WHERE owner_user_id = $1" + since_clause(since.has_value());
-  std::vector<Value> p = {text(owner_user_id)};
-  if (since) p.push_back(integer(*since));
-  auto rows = ex.query(sql, p);
-  if (!rows) return error_of(rows);
-  return rows->empty() ? 0 : rows->front().integer(0);
+  ObCredentialPage page;
+  if (!rows->empty()) {
+    page.total = rows->front().integer(8);
+    page.rows.reserve(rows->size());
+    for (const Row& r : *rows) page.rows.push_back(to_credential(r));
+    return page;
+  }
+  if (offset == 0) return page;  // nothing matches at all
+  std::vector<Value> count_params = {text(owner_user_id)};
+  if (since) count_params.push_back(integer(*since));
+  auto counted = ex.query("SELECT COUNT(*)" + where, count_params);
+  if (!counted) return error_of(counted);
+  page.total = counted->empty() ? 0 : counted->front().integer(0);
+  return page;
 }
 
 Status upsert_ob_profile(Executor ex, const ObProfileRow& row) {

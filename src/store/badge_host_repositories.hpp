@@ -41,12 +41,16 @@ Result<std::optional<ObCredentialRow>> find_ob_credential(Executor ex, std::stri
                                                           std::string_view issuer_id,
                                                           std::string_view credential_id);
 // The owner's credentials with valid_from > since (all when nullopt), ordered by valid_from, issuer_id,
-// credential_id; `limit` rows from `offset`. limit 1..kMaxPageLimit, offset >= 0 (invalid_request).
-Result<std::vector<ObCredentialRow>> list_ob_credentials(Executor ex, std::string_view owner_user_id,
-                                                         std::optional<std::int64_t> since,
-                                                         std::int64_t limit, std::int64_t offset);
-Result<std::int64_t> count_ob_credentials(Executor ex, std::string_view owner_user_id,
-                                          std::optional<std::int64_t> since);
+// credential_id; `limit` rows from `offset`, and how many match in all. One statement (the total is a
+// window count over the same rows), so one round trip and one snapshot; only a page past the end
+// needs a second statement to count. limit 1..kMaxPageLimit, offset >= 0 (invalid_request).
+struct ObCredentialPage {
+  std::vector<ObCredentialRow> rows;
+  std::int64_t total = 0;
+};
+Result<ObCredentialPage> list_ob_credentials(Executor ex, std::string_view owner_user_id,
+                                             std::optional<std::int64_t> since, std::int64_t limit,
+                                             std::int64_t offset);
 
 // --- profiles ----------------------------------------------------------------------------------
 // Inserts or replaces the user's profile.

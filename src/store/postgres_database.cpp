@@ -9,6 +9,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "store/drivers.hpp"
@@ -159,6 +160,7 @@ class PgConnection final : public Connection {
     if (conn_) PQfinish(conn_);
     conn_ = nullptr;
     broken_ = false;
+    prepared_.clear();  // statements belong to the session that prepared them
     std::vector<const char*> keys;
     std::vector<const char*> values;
     for (std::size_t i = 0; i < params_->keys.size(); ++i) {
@@ -201,12 +203,36 @@ class PgConnection final : public Connection {
         values[i] = s->c_str();
       }
     }
-    ResultPtr res(PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()), types.data(),
-                               values.data(), nullptr, nullptr, /*resultFormat=text*/ 0),
+    auto statement = prepared(text, types);
+    if (!statement) return std::unexpected(statement.error());
+    ResultPtr res(PQexecPrepared(conn_, (*statement)->c_str(), static_cast<int>(params.size()), values.data(),
+                                 nullptr, nullptr, /*resultFormat=text*/ 0),
                   &PQclear);
     const ExecStatusType status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return std::unexpected(classify(res.get()));
     return res;
+  }
+
+  // The name of this statement prepared on this connection, preparing it on first use: like
+  // SQLite's statement cache, the server parses and plans each statement once per connection, not on
+  // every call (most of its CPU time for the token writer's batch inserts). Keyed by the text and
+  // the parameter types, which a prepared statement fixes.
+  Result<const std::string*> prepared(const std::string& text, const std::vector<Oid>& types) {
+    std::string key = text;
+    key.push_back('\0');
+    for (Oid t : types) key.push_back(t == kInt8Oid ? 'i' : '?');
+    if (auto it = prepared_.find(key); it != prepared_.end()) return &it->second;
+    if (prepared_.size() >= kMaxPreparedStatements) {
+      // Bounded: statement texts are fixed in the code, but batch sizes and IN lists vary them.
+      ResultPtr res(PQexec(conn_, "DEALLOCATE ALL"), &PQclear);
+      if (!res || PQresultStatus(res.get()) != PGRES_COMMAND_OK) return std::unexpected(classify(res.get()));
+      prepared_.clear();
+    }
+    std::string name = "bs_" + std::to_string(next_statement_++);
+    ResultPtr res(PQprepare(conn_, name.c_str(), text.c_str(), static_cast<int>(types.size()), types.data()),
+                  &PQclear);
+    if (!res || PQresultStatus(res.get()) != PGRES_COMMAND_OK) return std::unexpected(classify(res.get()));
+    return &prepared_.emplace(std::move(key), std::move(name)).first->second;
   }
 
   Error classify(const PGresult* res) {
@@ -228,8 +254,12 @@ class PgConnection final : public Connection {
     return Error(ErrorCode::internal_error, "postgres: " + msg);
   }
 
+  static constexpr std::size_t kMaxPreparedStatements = 512;
+
   const ConnParams* params_;
   PGconn* conn_ = nullptr;
+  std::unordered_map<std::string, std::string> prepared_;  // key: text, NUL, parameter types
+  std::uint64_t next_statement_ = 0;
   bool broken_ = false;
   bool saw_retryable_ = false;
 };
