@@ -27,11 +27,12 @@ PORT=${PORT:-18280}
 BATCH=1000  # store::kJanitorBatch
 
 command -v wrk >/dev/null || { apt-get update && apt-get install -y --no-install-recommends wrk; }
-if [ ! -f build/CMakeCache.txt ] || ! grep -q 'CMAKE_BUILD_TYPE:STRING=Release' build/CMakeCache.txt; then
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+build=${BUILD_DIR:-build}  # a Release build directory
+if [ ! -f "$build/CMakeCache.txt" ] || ! grep -q 'CMAKE_BUILD_TYPE:STRING=Release' "$build/CMakeCache.txt"; then
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
-cmake --build build -j2 --target badgeserver >/dev/null
-bin=$root/build/badgeserver
+cmake --build "$build" -j2 --target badgeserver >/dev/null
+bin=$root/$build/badgeserver
 
 work=$(mktemp -d)
 pids=()

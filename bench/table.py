@@ -54,6 +54,7 @@ print()
 for line in open(sys.argv[2]):
     kind, db, *vals = line.split()
     if kind == "startup":
-        print(f"badgeserver on {db}: start-up {vals[0]} ms (exec to /health 200), idle RSS {int(vals[1]) / 1024:.1f} MiB")
+        print(f"badgeserver on {db}: start-up (exec to /health 200) {vals[1]} ms median of 5 restarts, "
+              f"{vals[0]} ms the first start (creates the signing keys); idle RSS {int(vals[2]) / 1024:.1f} MiB")
     elif kind == "peak":
         print(f"badgeserver on {db}: peak RSS over the whole run {int(vals[0]) / 1024:.1f} MiB")
