@@ -1,6 +1,8 @@
 #include "http/pipeline.hpp"
 
+#include <charconv>
 #include <chrono>
+#include <cstdint>
 
 #include "common/log.hpp"
 #include "crypto/random.hpp"
@@ -14,6 +16,16 @@ bool safe_request_id(std::string_view id) {
   for (char c : id)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
   return true;
+}
+
+// A fresh request id: unique, not secret (it is echoed and logged), so not drawn from the CSPRNG
+// per request: a random prefix per thread (drawn once) and that thread's request counter.
+std::string new_request_id() {
+  thread_local const std::string prefix = crypto::random_token(9) + "-";
+  thread_local std::uint64_t counter = 0;
+  char digits[17];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, ++counter, 16);
+  return prefix + std::string(digits, end);
 }
 
 void add_security_headers(Response& r) {
@@ -35,8 +47,7 @@ Response Pipeline::handle(Request& request) const {
   auto started = std::chrono::steady_clock::now();
   if (request.request_id.empty()) {  // set already when a network thread offloaded the request
     auto incoming = request.header("x-request-id");
-    request.request_id =
-        incoming && safe_request_id(*incoming) ? std::string(*incoming) : crypto::random_token(12);
+    request.request_id = incoming && safe_request_id(*incoming) ? std::string(*incoming) : new_request_id();
   }
 
   log::ScopedRequestId scoped_id(request.request_id);

@@ -24,13 +24,17 @@ using tcp = asio::ip::tcp;
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   ServerOptions options;
   RequestHandler handler;
-  asio::io_context io{options.io_threads};
-  // Keeps io.run() going until stop() ends it. During a graceful stop the acceptor is closed while
-  // requests are still in the worker pool: without this, the network threads would find no work
-  // left and return, and the answers the workers post back would never be written.
-  asio::executor_work_guard<asio::io_context::executor_type> keep_running = asio::make_work_guard(io);
+  // One event loop per network thread, run by that thread alone: no contention in Asio's
+  // scheduler and no wake-ups passed between network threads. Accepted connections are dealt to
+  // the loops in turn; a connection stays on its loop.
+  std::vector<std::unique_ptr<asio::io_context>> loops = make_loops(options.io_threads);
+  std::atomic<std::size_t> next_loop{0};
+  // Keep each loop's run() going until stop() ends it. During a graceful stop the acceptor is
+  // closed while requests are still in the worker pool: without this, the network threads would
+  // find no work left and return, and the answers the workers post back would never be written.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running = guard(loops);
   asio::thread_pool workers{static_cast<std::size_t>(options.worker_threads)};
-  tcp::acceptor acceptor{io};
+  tcp::acceptor acceptor{*loops.front()};
   std::vector<std::thread> threads;
   std::atomic<std::size_t> connections{0};
   std::atomic<int> in_flight{0};  // requests read and not yet fully answered
@@ -45,6 +49,18 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::unordered_map<const void*, std::function<void()>> session_closers;
 
   Impl(ServerOptions o, RequestHandler h) : options(std::move(o)), handler(std::move(h)) {}
+  static std::vector<std::unique_ptr<asio::io_context>> make_loops(int count) {
+    std::vector<std::unique_ptr<asio::io_context>> out;
+    for (int i = 0; i < std::max(count, 1); ++i) out.push_back(std::make_unique<asio::io_context>(1));
+    return out;
+  }
+  static std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guard(
+      const std::vector<std::unique_ptr<asio::io_context>>& loops) {
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> out;
+    for (const auto& loop : loops) out.push_back(asio::make_work_guard(*loop));
+    return out;
+  }
+  asio::io_context& next_connection_loop() { return *loops[next_loop.fetch_add(1) % loops.size()]; }
   void accept();
   void close_sessions() {
     // The closers run outside the lock: one may drop the last reference to a session, whose
@@ -59,6 +75,15 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 };
 
 namespace {
+
+// The answer when a response's durable writes failed: the error, keeping the headers the pipeline
+// gave the response (request id, security headers, Cache-Control: no-store).
+Response failed_instead(const Response& response, const Error& error) {
+  Response failed = error_response(error);
+  for (const auto& [name, value] : response.headers)
+    if (!failed.header(name)) failed.headers.emplace_back(name, value);
+  return failed;
+}
 
 using RequestParser = bhttp::request_parser<bhttp::string_body>;
 
@@ -186,7 +211,7 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_never();
     server_->in_flight.fetch_add(1);
     // Routes that never block answer right here; the others (and requests such a route cannot
-    // finish without blocking) go to the worker pool, and their answer comes back to this strand.
+    // finish without blocking) go to the worker pool, and their answer comes back to this connection's loop.
     request.on_network_thread = true;
     Response response = run_handler(request);
     if (!response.offloaded) return answer(std::move(response));
@@ -206,7 +231,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  // On this connection's strand. An answer that waits for durable writes is written when they are
+  // On this connection's network thread. An answer that waits for durable writes is written when they are
   // settled (the continuation runs on the writing thread and only posts back here).
   void answer(Response&& response) {
     counted_ = true;
@@ -215,7 +240,7 @@ class Session : public std::enable_shared_from_this<Session> {
     pending->when_settled([self = shared_from_this(), response = std::move(response)](Status st) mutable {
       asio::post(self->stream_.get_executor(),
                  [self, st = std::move(st), response = std::move(response)]() mutable {
-                   self->write(st ? std::move(response) : error_response(st.error()));
+                   self->write(st ? std::move(response) : failed_instead(response, st.error()));
                  });
     });
   }
@@ -375,7 +400,7 @@ RawRequestParse parse_raw_request(std::string_view bytes, const ServerOptions& o
 }
 
 void Server::Impl::accept() {
-  acceptor.async_accept(asio::make_strand(io),
+  acceptor.async_accept(next_connection_loop(),
                         [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
                           if (ec) {
                             if (ec == asio::error::operation_aborted || self->stopping.load()) return;
@@ -419,8 +444,7 @@ Status Server::start() {
   }
   impl_->bound_port = impl_->acceptor.local_endpoint().port();
   impl_->accept();
-  for (int i = 0; i < impl_->options.io_threads; ++i)
-    impl_->threads.emplace_back([this] { impl_->io.run(); });
+  for (auto& loop : impl_->loops) impl_->threads.emplace_back([loop = loop.get()] { loop->run(); });
   return {};
 }
 
@@ -430,7 +454,7 @@ std::uint16_t Server::port() const {
 
 void Server::stop() {
   if (!impl_ || impl_->stopping.exchange(true)) return;
-  asio::post(impl_->io, [impl = impl_] {
+  asio::post(impl_->acceptor.get_executor(), [impl = impl_] {
     beast::error_code ec;
     impl->acceptor.close(ec);
   });
@@ -444,7 +468,7 @@ void Server::stop() {
     impl_->close_sessions();
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   } while (impl_->connections.load() > 0 && std::chrono::steady_clock::now() < deadline);
-  impl_->io.stop();
+  for (auto& loop : impl_->loops) loop->stop();
   for (auto& t : impl_->threads)
     if (t.joinable()) t.join();
   impl_->workers.join();
