@@ -5,6 +5,9 @@
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 
+#include <string>
+#include <vector>
+
 #include "crypto/ossl.hpp"
 
 namespace bs::crypto {
@@ -22,7 +25,20 @@ std::string sha256(std::string_view data) {
   return out;
 }
 
-std::string hmac_sha256(std::string_view key, std::string_view data) {
+namespace {
+
+// A context keyed once per thread and key: EVP_MAC_init with a new key fetches SHA-256 through
+// OpenSSL's locked method store and recomputes the padded key blocks, which cost as much as the MAC
+// of a client secret itself. The keys are the server's own (a handful), so the cache stays tiny.
+EVP_MAC_CTX* keyed_hmac_sha256(std::string_view key) {
+  struct Keyed {
+    std::string key;
+    detail::MacCtxPtr ctx;
+  };
+  constexpr std::size_t kMaxKeysPerThread = 8;
+  thread_local std::vector<Keyed> keyed;
+  for (auto& k : keyed)
+    if (k.key == key) return k.ctx.get();
   detail::MacCtxPtr ctx(EVP_MAC_CTX_new(detail::hmac_mac()));
   if (!ctx) fatal("EVP_MAC_CTX_new");
   char digest_name[] = "SHA256";
@@ -33,12 +49,22 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
   // OpenSSL rejects a NULL key pointer even with length 0, so give it a valid empty buffer.
   static const unsigned char empty = 0;
   const auto* key_ptr = key.empty() ? &empty : reinterpret_cast<const unsigned char*>(key.data());
+  if (EVP_MAC_init(ctx.get(), key_ptr, key.size(), params) != 1) fatal("HMAC-SHA256 key");
+  if (keyed.size() >= kMaxKeysPerThread) keyed.erase(keyed.begin());
+  keyed.push_back({std::string(key), std::move(ctx)});
+  return keyed.back().ctx.get();
+}
+
+}  // namespace
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  EVP_MAC_CTX* ctx = keyed_hmac_sha256(key);
   std::string out(32, '\0');
   std::size_t len = 0;
-  if (EVP_MAC_init(ctx.get(), key_ptr, key.size(), params) != 1 ||
-      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
-      EVP_MAC_final(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len, out.size()) != 1 ||
-      len != 32) {
+  // A NULL key re-initializes with the key already set (OpenSSL 3 HMAC).
+  if (EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1 ||
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+      EVP_MAC_final(ctx, reinterpret_cast<unsigned char*>(out.data()), &len, out.size()) != 1 || len != 32) {
     fatal("HMAC-SHA256");
   }
   return out;

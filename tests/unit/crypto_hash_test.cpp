@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 
 #include "crypto/encoding.hpp"
 #include "crypto/hash.hpp"
@@ -51,6 +52,24 @@ TEST(CryptoHmacSha256, Rfc4231TestCase7) {
                              "This is a test using a larger than block-size key and a larger than block-size "
                              "data. The key needs to be hashed before being used by the HMAC algorithm.")),
       "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
+}
+
+// Keyed contexts are kept per thread and key (at most 8): results must not depend on which keys
+// were used before, in which order, on which thread, or on a key having been evicted.
+TEST(CryptoHmacSha256, SameResultWhateverKeysCameBefore) {
+  const std::string case1 = "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7";
+  const std::string case2 = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+  for (int round = 0; round < 3; ++round) {
+    for (int k = 0; k < 12; ++k) (void)hmac_sha256("key-" + std::to_string(k), "evicts older keys");
+    EXPECT_EQ(hex_encode(hmac_sha256(std::string(20, '\x0b'), "Hi There")), case1);
+    EXPECT_EQ(hex_encode(hmac_sha256("Jefe", "what do ya want for nothing?")), case2);
+    EXPECT_EQ(hex_encode(hmac_sha256(std::string(20, '\x0b'), "Hi There")), case1);
+  }
+  std::string from_other_thread;
+  std::thread([&] {
+    from_other_thread = hex_encode(hmac_sha256("Jefe", "what do ya want for nothing?"));
+  }).join();
+  EXPECT_EQ(from_other_thread, case2);
 }
 
 TEST(CryptoHmacSha256, EmptyKeyAndData) {
