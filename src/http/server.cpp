@@ -246,24 +246,17 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void write(Response&& r) {
-    auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
-    out->version(version_);
-    out->result(static_cast<unsigned>(r.status));
-    for (auto& [k, v] : r.headers) out->insert(k, v);
-    out->set(bhttp::field::server, "badgeserver");
-    out->body() = std::move(r.body);
-    out->keep_alive(keep_alive_);
-    out->prepare_payload();
+    auto out = std::make_shared<std::string>(serialize_response(r, version_, keep_alive_));
     stream_.expires_after(server_->options.read_timeout);
     const bool counted = counted_;
     counted_ = false;
-    bhttp::async_write(stream_, *out,
-                       [self = shared_from_this(), out, counted](beast::error_code ec, std::size_t) {
-                         if (counted) self->server_->in_flight.fetch_sub(1);
-                         if (!ec && self->linger_) return self->linger_close();
-                         if (ec || !self->keep_alive_) return self->close();
-                         self->read();
-                       });
+    asio::async_write(stream_, asio::buffer(*out),
+                      [self = shared_from_this(), out, counted](beast::error_code ec, std::size_t) {
+                        if (counted) self->server_->in_flight.fetch_sub(1);
+                        if (!ec && self->linger_) return self->linger_close();
+                        if (ec || !self->keep_alive_) return self->close();
+                        self->read();
+                      });
   }
 
   // After rejecting a request mid-body, closing at once would reset the connection while the client
@@ -346,6 +339,42 @@ class RejectedConnection : public std::enable_shared_from_this<RejectedConnectio
 };
 
 }  // namespace
+
+std::string serialize_response(const Response& r, unsigned version, bool keep_alive) {
+  // RFC 9110 §15: no body (and so no Content-Length) for 1xx, 204 and 304.
+  const bool bodyless = r.status < 200 || r.status == 204 || r.status == 304;
+  const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
+  std::string out;
+  out.reserve(160 + r.headers.size() * 48 + (bodyless ? 0 : r.body.size()));
+  out.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  out.append(std::to_string(r.status));
+  out.push_back(' ');
+  out.append(reason.data(), reason.size());
+  out.append("\r\n");
+  for (const auto& [name, value] : r.headers) {
+    // Framing is ours alone; and a line break inside a name or value would split the header.
+    if (iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
+        iequals(name, "connection") || iequals(name, "server") ||
+        name.find_first_of("\r\n:") != std::string::npos || value.find_first_of("\r\n") != std::string::npos)
+      continue;
+    out.append(name);
+    out.append(": ");
+    out.append(value);
+    out.append("\r\n");
+  }
+  out.append("Server: badgeserver\r\n");
+  // HTTP/1.1 connections persist unless closed, HTTP/1.0 ones only when asked (RFC 9112 §9.3).
+  if (version == 10 && keep_alive) out.append("Connection: keep-alive\r\n");
+  if (version != 10 && !keep_alive) out.append("Connection: close\r\n");
+  if (!bodyless) {
+    out.append("Content-Length: ");
+    out.append(std::to_string(r.body.size()));
+    out.append("\r\n");
+  }
+  out.append("\r\n");
+  if (!bodyless) out.append(r.body);
+  return out;
+}
 
 RawRequestParse parse_raw_request(std::string_view bytes, const ServerOptions& options,
                                   std::size_t segment_size) {

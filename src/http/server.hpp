@@ -47,6 +47,12 @@ struct RawRequestParse {
 RawRequestParse parse_raw_request(std::string_view bytes, const ServerOptions& options,
                                   std::size_t segment_size = static_cast<std::size_t>(-1));
 
+// The bytes of an answer on the wire: status line, the response's headers (framing headers and
+// any name or value holding a line break are dropped), Server, Connection as keep_alive requires
+// for the request's HTTP version (10 or 11), Content-Length and the body (neither for 1xx, 204,
+// 304).
+std::string serialize_response(const Response& response, unsigned version, bool keep_alive);
+
 class Server {
  public:
   Server(ServerOptions options, RequestHandler handler);

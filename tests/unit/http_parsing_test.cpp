@@ -5,6 +5,7 @@
 #include "http/body.hpp"
 #include "http/errors.hpp"
 #include "http/router.hpp"
+#include "http/server.hpp"
 
 namespace bs::http {
 namespace {
@@ -133,6 +134,70 @@ TEST(ErrorMapping, StatusAndChallenges) {
   EXPECT_EQ(error_response(Error(ErrorCode::invalid_data)).status, 422);
   EXPECT_EQ(error_response(Error(ErrorCode::internal_error, "sqlite: disk I/O error")).body,
             R"({"error":"server_error","error_description":"internal error"})");
+}
+
+}  // namespace
+}  // namespace bs::http
+
+// --- serialize_response: the answer's bytes on the wire ----------------------------------------
+
+namespace bs::http {
+namespace {
+
+Response sample_answer() {
+  Response r;
+  r.status = 200;
+  r.body = R"({"ok":true})";
+  r.set_header("Content-Type", "application/json");
+  r.set_header("Cache-Control", "no-store");
+  return r;
+}
+
+TEST(SerializeResponse, Http11KeepAlive) {
+  EXPECT_EQ(serialize_response(sample_answer(), 11, true),
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n"
+            "Server: badgeserver\r\nContent-Length: 11\r\n\r\n{\"ok\":true}");
+}
+
+TEST(SerializeResponse, ConnectionHeaderFollowsTheVersion) {
+  const auto closing11 = serialize_response(sample_answer(), 11, false);
+  EXPECT_NE(closing11.find("\r\nConnection: close\r\n"), std::string::npos);
+  const auto kept10 = serialize_response(sample_answer(), 10, true);
+  EXPECT_TRUE(kept10.starts_with("HTTP/1.0 200 OK\r\n"));
+  EXPECT_NE(kept10.find("\r\nConnection: keep-alive\r\n"), std::string::npos);
+  const auto closing10 = serialize_response(sample_answer(), 10, false);
+  EXPECT_EQ(closing10.find("Connection:"), std::string::npos);
+}
+
+TEST(SerializeResponse, NoBodyNorLengthFor204And304) {
+  for (int status : {204, 304}) {
+    Response r = sample_answer();
+    r.status = status;
+    const auto wire = serialize_response(r, 11, true);
+    EXPECT_EQ(wire.find("Content-Length"), std::string::npos) << status;
+    EXPECT_TRUE(wire.ends_with("\r\n\r\n")) << status;
+  }
+  Response not_modified;
+  not_modified.status = 304;
+  EXPECT_TRUE(serialize_response(not_modified, 11, true).starts_with("HTTP/1.1 304 Not Modified\r\n"));
+}
+
+TEST(SerializeResponse, FramingIsOursAndLineBreaksCannotSplitAHeader) {
+  Response r = sample_answer();
+  r.set_header("Content-Length", "999");
+  r.set_header("Transfer-Encoding", "chunked");
+  r.set_header("Location", "https://rp.example/cb\r\nSet-Cookie: stolen=1");
+  r.set_header("X-Bad\nName", "v");
+  r.set_header("Retry-After", "3");
+  const auto wire = serialize_response(r, 11, true);
+  EXPECT_EQ(wire.find("999"), std::string::npos);
+  EXPECT_EQ(wire.find("chunked"), std::string::npos);
+  EXPECT_EQ(wire.find("Set-Cookie"), std::string::npos);
+  EXPECT_EQ(wire.find("X-Bad"), std::string::npos);
+  EXPECT_NE(wire.find("\r\nRetry-After: 3\r\n"), std::string::npos);
+  EXPECT_NE(wire.find("\r\nContent-Length: 11\r\n"), std::string::npos);
+  // Exactly one header block: the first blank line is where the body starts.
+  EXPECT_EQ(wire.substr(wire.find("\r\n\r\n") + 4), R"({"ok":true})");
 }
 
 }  // namespace
