@@ -25,6 +25,18 @@ Response public_json(const json& body, std::string_view content_type = "applicat
   return r;
 }
 
+// One stored record (or its 404) rendered by `view`: for the admin API (Bearer-protected,
+// no-store) or as a public document (cacheable, no WWW-Authenticate).
+enum class Audience { admin, public_document };
+template <class Record, class View>
+Response one_or_not_found(const Result<std::optional<Record>>& found, const char* missing, View view,
+                          Audience audience) {
+  const ErrorContext context{.bearer_protected = audience == Audience::admin};
+  if (!found) return error_response(found.error(), context);
+  if (!*found) return error_response(Error(ErrorCode::not_found, missing), context);
+  return audience == Audience::admin ? Response::json(200, view(**found)) : public_json(view(**found));
+}
+
 json credential_view(const store::IssuedCredential& c) {
   json view = {
       {"id", c.id},
@@ -85,20 +97,14 @@ void add_badge_issuing_routes(Router& router, Services& services) {
   router.add("GET", "/api/v1/issuers/{id}", [&services](Request& req) {
     auto principal = authorize(req, services, kScope);
     if (!principal) return principal.error();
-    auto issuer = services.issuers.find(req.path_params["id"]);
-    if (!issuer) return error_response(issuer.error());
-    if (!*issuer) return error_response(Error(ErrorCode::not_found, "no issuer with this id"));
-    return Response::json(200, badges::issuer_profile(**issuer));
+    return one_or_not_found(services.issuers.find(req.path_params["id"]), "no issuer with this id",
+                            badges::issuer_profile, Audience::admin);
   });
 
   // The issuer's profile id dereferences here (OB 3.0: a Profile id should be resolvable).
   router.add("GET", "/issuers/{id}", [&services](Request& req) {
-    auto issuer = services.issuers.find(req.path_params["id"]);
-    if (!issuer) return error_response(issuer.error(), {.bearer_protected = false});
-    if (!*issuer)
-      return error_response(Error(ErrorCode::not_found, "no issuer with this id"),
-                            {.bearer_protected = false});
-    return public_json(badges::issuer_profile(**issuer));
+    return one_or_not_found(services.issuers.find(req.path_params["id"]), "no issuer with this id",
+                            badges::issuer_profile, Audience::public_document);
   });
 
   // --- achievements ----------------------------------------------------------------------------
@@ -133,19 +139,13 @@ void add_badge_issuing_routes(Router& router, Services& services) {
   router.add("GET", "/api/v1/achievements/{id}", [&services](Request& req) {
     auto principal = authorize(req, services, kScope);
     if (!principal) return principal.error();
-    auto achievement = services.achievements.find(req.path_params["id"]);
-    if (!achievement) return error_response(achievement.error());
-    if (!*achievement) return error_response(Error(ErrorCode::not_found, "no achievement with this id"));
-    return Response::json(200, badges::achievement_json(**achievement));
+    return one_or_not_found(services.achievements.find(req.path_params["id"]), "no achievement with this id",
+                            badges::achievement_json, Audience::admin);
   });
 
   router.add("GET", "/achievements/{id}", [&services](Request& req) {
-    auto achievement = services.achievements.find(req.path_params["id"]);
-    if (!achievement) return error_response(achievement.error(), {.bearer_protected = false});
-    if (!*achievement)
-      return error_response(Error(ErrorCode::not_found, "no achievement with this id"),
-                            {.bearer_protected = false});
-    return public_json(badges::achievement_json(**achievement));
+    return one_or_not_found(services.achievements.find(req.path_params["id"]), "no achievement with this id",
+                            badges::achievement_json, Audience::public_document);
   });
 
   // --- credentials -----------------------------------------------------------------------------
@@ -184,10 +184,8 @@ void add_badge_issuing_routes(Router& router, Services& services) {
   router.add("GET", "/api/v1/credentials/{id}", [&services](Request& req) {
     auto principal = authorize(req, services, kScope);
     if (!principal) return principal.error();
-    auto credential = services.issuance.find(req.path_params["id"]);
-    if (!credential) return error_response(credential.error());
-    if (!*credential) return error_response(Error(ErrorCode::not_found, "no issued credential with this id"));
-    return Response::json(200, credential_view(**credential));
+    return one_or_not_found(services.issuance.find(req.path_params["id"]),
+                            "no issued credential with this id", credential_view, Audience::admin);
   });
 
   router.add("POST", "/api/v1/credentials/{id}/revoke", [&services](Request& req) {
@@ -245,12 +243,9 @@ void add_badge_issuing_routes(Router& router, Services& services) {
 
   // --- public status and keys ------------------------------------------------------------------
   router.add("GET", "/status/revocations/{issuer_id}", [&services](Request& req) {
-    auto list = services.credential_status.revocation_list(req.path_params["issuer_id"]);
-    if (!list) return error_response(list.error(), {.bearer_protected = false});
-    if (!*list)
-      return error_response(Error(ErrorCode::not_found, "no issuer with this id"),
-                            {.bearer_protected = false});
-    return public_json(**list);
+    return one_or_not_found(
+        services.credential_status.revocation_list(req.path_params["issuer_id"]), "no issuer with this id",
+        [](const json& list) { return list; }, Audience::public_document);
   });
 
   // The header kid of a VC-JWT we sign is this URL; it answers the public JWK under that same kid.
