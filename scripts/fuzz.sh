@@ -5,6 +5,9 @@
 #   scripts/fuzz.sh [seconds-per-target]        (default 30)
 # Environment: BADGESERVER_FUZZ_BUILD_DIR (default build-fuzz), BADGESERVER_BUILD_JOBS (default 2),
 # BADGESERVER_FUZZ_TARGETS (space-separated names, default all).
+# A build directory already configured with -DBADGESERVER_FUZZ=ON is used as it is (scripts/test.sh
+# passes its clang ASan+UBSan test build, build-asan, so CI compiles the tree with clang only once);
+# any other is configured here: RelWithDebInfo, fuzz targets only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,8 +17,10 @@ jobs=${BADGESERVER_BUILD_JOBS:-2}
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-19 \
-  -DBADGESERVER_FUZZ=ON -DBADGESERVER_TESTS=OFF "${launcher[@]}" >/dev/null
+if ! grep -qx 'BADGESERVER_FUZZ:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-19 \
+    -DBADGESERVER_FUZZ=ON -DBADGESERVER_TESTS=OFF "${launcher[@]}" >/dev/null
+fi
 cmake --build "$build" -j"$jobs" --target fuzzers
 
 export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1

@@ -341,13 +341,13 @@ TEST_F(SecurityMatrixTest, MixUpDefenceTheAuthorizationResponseNamesTheIssuer) {
   Pkce pkce;
   // Success and error responses both carry iss, byte-identical to the metadata issuer.
   auto q = query_of(consent_redirect(c, pkce, kCredentialRead));
-  EXPECT_EQ(q["iss"], meta.json()["issuer"]);
+  EXPECT_EQ(q["iss"], meta.json()["issuer"].get<std::string>());
   EXPECT_FALSE(q["code"].empty());
   auto err = authorize("/oauth/authorize?" + form_encode({{"response_type", "token"},
                                                           {"client_id", c["client_id"]},
                                                           {"redirect_uri", kRedirect},
                                                           {"state", "s"}}));
-  EXPECT_EQ(query_of(err.json().value("redirect_to", ""))["iss"], meta.json()["issuer"]);
+  EXPECT_EQ(query_of(err.json().value("redirect_to", ""))["iss"], meta.json()["issuer"].get<std::string>());
   // The token's iss is the same string.
   auto t = exchange(c, q["code"], pkce.verifier);
   ASSERT_EQ(t.status, 200) << t.body;

@@ -190,7 +190,7 @@ TEST_P(IssuanceTest, HashedIdentifierNeverStoresTheIdentity) {
   EXPECT_EQ(identity["identityHash"], identity_hash("bob@example.org", identity["salt"].get<std::string>()));
   EXPECT_TRUE(identity["identityHash"].get<std::string>().starts_with("sha256$"));
   EXPECT_EQ(issued->credential.find("bob@example.org"), std::string::npos);
-  EXPECT_EQ(issued->recipient, identity["identityHash"]);
+  EXPECT_EQ(issued->recipient, identity["identityHash"].get<std::string>());
   EXPECT_FALSE(issued->delivered_to.has_value());
   EXPECT_TRUE(Ok(validate_credential(credential)));
   EXPECT_TRUE(Ok(vc_->verify(issued->compact_jws)));

@@ -55,6 +55,8 @@ json public_jwk(crypto::JwsAlg alg, const std::string& kid = "k1") {
   return key.public_json();
 }
 
+// Callers spell the key list json::array({...}): from a one-element braced list, clang copies the
+// element where g++ wraps it in an array (nlohmann/json's brace initialization).
 json pk_client(json keys, std::optional<std::string> alg = std::nullopt) {
   json m = cc_client("private_key_jwt");
   m["jwks"] = {{"keys", std::move(keys)}};
@@ -291,9 +293,9 @@ TEST(ClientMetadata, InformationUrisAreAbsoluteHttpUrls) {
 // --- keys and assertion algorithms ----------------------------------------------------------------
 
 TEST(ClientMetadata, PrivateKeyJwtNeedsPublicKeys) {
-  EXPECT_TRUE(Ok(lenient(pk_client({public_jwk(crypto::JwsAlg::ES256)}))));
-  EXPECT_TRUE(
-      Ok(lenient(pk_client({public_jwk(crypto::JwsAlg::RS256), public_jwk(crypto::JwsAlg::EdDSA, "k2")}))));
+  EXPECT_TRUE(Ok(lenient(pk_client(json::array({public_jwk(crypto::JwsAlg::ES256)})))));
+  EXPECT_TRUE(Ok(lenient(
+      pk_client(json::array({public_jwk(crypto::JwsAlg::RS256), public_jwk(crypto::JwsAlg::EdDSA, "k2")})))));
 
   auto missing = lenient(cc_client("private_key_jwt"));
   EXPECT_TRUE(FailsWith(missing, ErrorCode::invalid_client_metadata));
@@ -306,16 +308,16 @@ TEST(ClientMetadata, PrivateKeyJwtNeedsPublicKeys) {
                       {"d", "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"},
                       {"x", "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}};
   ASSERT_TRUE(Ok(crypto::Jwk::from_json(private_jwk)));
-  auto priv = lenient(pk_client({public_jwk(crypto::JwsAlg::ES256), private_jwk}));
+  auto priv = lenient(pk_client(json::array({public_jwk(crypto::JwsAlg::ES256), private_jwk})));
   EXPECT_TRUE(FailsWith(priv, ErrorCode::invalid_client_metadata));
   EXPECT_TRUE(Mentions(priv, "private"));
   json oct = {{"kty", "oct"}, {"k", "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldC0zMg"}};
-  auto sym = lenient(pk_client({oct}));
+  auto sym = lenient(pk_client(json::array({oct})));
   EXPECT_TRUE(FailsWith(sym, ErrorCode::invalid_client_metadata));
   EXPECT_TRUE(Mentions(sym, "symmetric"));
   json broken = {{"kty", "EC"}, {"crv", "P-256"}, {"x", "AAAA"}, {"y", "AAAA"}};
-  EXPECT_TRUE(FailsWith(lenient(pk_client({broken})), ErrorCode::invalid_client_metadata));
-  EXPECT_TRUE(FailsWith(lenient(pk_client({"not a key"})), ErrorCode::invalid_client_metadata));
+  EXPECT_TRUE(FailsWith(lenient(pk_client(json::array({broken}))), ErrorCode::invalid_client_metadata));
+  EXPECT_TRUE(FailsWith(lenient(pk_client(json::array({"not a key"}))), ErrorCode::invalid_client_metadata));
 
   auto uri = lenient(with(cc_client("private_key_jwt"), "jwks_uri", "https://app.example.org/jwks.json"));
   EXPECT_TRUE(FailsWith(uri, ErrorCode::invalid_client_metadata));
@@ -323,15 +325,15 @@ TEST(ClientMetadata, PrivateKeyJwtNeedsPublicKeys) {
 }
 
 TEST(ClientMetadata, SigningAlgMustFitTheMethodAndKeys) {
-  EXPECT_TRUE(Ok(lenient(pk_client({public_jwk(crypto::JwsAlg::ES256)}, "ES256"))));
-  EXPECT_TRUE(Ok(lenient(pk_client({public_jwk(crypto::JwsAlg::RS256)}, "RS256"))));
-  EXPECT_TRUE(Ok(lenient(pk_client({public_jwk(crypto::JwsAlg::EdDSA)}, "EdDSA"))));
+  EXPECT_TRUE(Ok(lenient(pk_client(json::array({public_jwk(crypto::JwsAlg::ES256)}), "ES256"))));
+  EXPECT_TRUE(Ok(lenient(pk_client(json::array({public_jwk(crypto::JwsAlg::RS256)}), "RS256"))));
+  EXPECT_TRUE(Ok(lenient(pk_client(json::array({public_jwk(crypto::JwsAlg::EdDSA)}), "EdDSA"))));
   for (const char* alg : {"HS256", "none", "PS256", "es256"})
-    EXPECT_TRUE(FailsWith(lenient(pk_client({public_jwk(crypto::JwsAlg::ES256)}, alg)),
+    EXPECT_TRUE(FailsWith(lenient(pk_client(json::array({public_jwk(crypto::JwsAlg::ES256)}), alg)),
                           ErrorCode::invalid_client_metadata))
         << alg;
   // RS256 with only an EC key: nothing could verify the assertions.
-  EXPECT_TRUE(FailsWith(lenient(pk_client({public_jwk(crypto::JwsAlg::ES256)}, "RS256")),
+  EXPECT_TRUE(FailsWith(lenient(pk_client(json::array({public_jwk(crypto::JwsAlg::ES256)}), "RS256")),
                         ErrorCode::invalid_client_metadata));
 
   auto jwt = with(cc_client("client_secret_jwt"), "token_endpoint_auth_signing_alg", "HS256");
@@ -497,7 +499,7 @@ TEST_P(RegistryTest, PublicAndKeyClientsGetNoSecret) {
   EXPECT_FALSE(pub.client_secret);
   EXPECT_FALSE(pub.record.client_secret_hash);
   EXPECT_FALSE(registry->client_information(pub).contains("client_secret_expires_at"));
-  auto pk = register_ok(pk_client({public_jwk(crypto::JwsAlg::ES256)}, "ES256"));
+  auto pk = register_ok(pk_client(json::array({public_jwk(crypto::JwsAlg::ES256)}), "ES256"));
   EXPECT_FALSE(pk.client_secret);
   EXPECT_TRUE(pk.registration_access_token);
 }
@@ -665,7 +667,7 @@ TEST_P(RegistryTest, RotateSecretOnlyForSecretClients) {
 
   auto pub = register_ok(with(web_client(), "token_endpoint_auth_method", "none"));
   EXPECT_TRUE(FailsWith(registry->rotate_secret(pub.record.client_id), ErrorCode::invalid_request));
-  auto pk = register_ok(pk_client({public_jwk(crypto::JwsAlg::ES256)}));
+  auto pk = register_ok(pk_client(json::array({public_jwk(crypto::JwsAlg::ES256)})));
   EXPECT_TRUE(FailsWith(registry->rotate_secret(pk.record.client_id), ErrorCode::invalid_request));
   EXPECT_TRUE(FailsWith(registry->rotate_secret("cli_unknown"), ErrorCode::not_found));
 }
