@@ -286,9 +286,8 @@ class SqliteDatabase final : public Database {
 
   // A statement that changes rows is a write transaction of its own: it queues with the others.
   Result<std::int64_t> exec(std::string_view sql, std::span<const Value> params) override {
-    std::unique_lock writer(writer_mutex_, std::defer_lock);
-    if (!writer.try_lock_for(timeout_))
-      return fail(ErrorCode::service_unavailable, "database is busy: timed out waiting for the write lock");
+    auto writer = queue_as_writer();
+    if (!writer) return std::unexpected(writer.error());
     auto lease = checkout();
     if (!lease) return std::unexpected(lease.error());
     return (*lease)->exec(sql, params);
@@ -299,10 +298,13 @@ class SqliteDatabase final : public Database {
     return run_transaction(fn);
   }
 
+  // Background work (the janitor) writes batch by batch: each of its statements queues with the
+  // other writers, so a long run never holds the write lock between two batches.
   Result<bool> with_lock_if_free(std::int64_t, const std::function<Status(Connection&)>& fn) override {
     auto lease = checkout();
     if (!lease) return std::unexpected(lease.error());
-    if (auto st = fn(**lease); !st) return std::unexpected(st.error());
+    WriterQueued queued(**lease, *this);
+    if (auto st = fn(queued); !st) return std::unexpected(st.error());
     return true;
   }
 
@@ -316,9 +318,8 @@ class SqliteDatabase final : public Database {
   // in bench/run.sh at 16 connections). The mutex hands the lock on as soon as it is free. It is
   // timed, so a writer never waits longer than busy_timeout, as before.
   Status run_transaction(const std::function<Status(Connection&)>& fn) override {
-    std::unique_lock writer(writer_mutex_, std::defer_lock);
-    if (!writer.try_lock_for(timeout_))
-      return fail(ErrorCode::service_unavailable, "database is busy: timed out waiting for the write lock");
+    auto writer = queue_as_writer();
+    if (!writer) return std::unexpected(writer.error());
     auto lease = checkout();
     if (!lease) return std::unexpected(lease.error());
     SqliteConnection& c = **lease;
@@ -335,6 +336,37 @@ class SqliteDatabase final : public Database {
   }
 
  private:
+  // This process's turn to write, waited for at most busy_timeout.
+  Result<std::unique_lock<std::timed_mutex>> queue_as_writer() {
+    std::unique_lock writer(writer_mutex_, std::defer_lock);
+    if (!writer.try_lock_for(timeout_))
+      return fail(ErrorCode::service_unavailable, "database is busy: timed out waiting for the write lock");
+    return writer;
+  }
+
+  // A pooled connection whose writing statements each wait for the process's turn to write.
+  class WriterQueued final : public Connection {
+   public:
+    WriterQueued(SqliteConnection& c, SqliteDatabase& db) : c_(c), db_(db) {}
+    Result<Rows> query(std::string_view sql, std::span<const Value> params) override {
+      return c_.query(sql, params);
+    }
+    Result<std::int64_t> exec(std::string_view sql, std::span<const Value> params) override {
+      auto writer = db_.queue_as_writer();
+      if (!writer) return std::unexpected(writer.error());
+      return c_.exec(sql, params);
+    }
+    Status exec_script(std::string_view sql) override {
+      auto writer = db_.queue_as_writer();
+      if (!writer) return std::unexpected(writer.error());
+      return c_.exec_script(sql);
+    }
+
+   private:
+    SqliteConnection& c_;
+    SqliteDatabase& db_;
+  };
+
   PoolStats pool_stats() override { return pool_.stats(); }
 
   Result<Pool<SqliteConnection>::Lease> checkout() {
