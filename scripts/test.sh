@@ -57,6 +57,11 @@ phase "ASan+UBSan build (clang 19, with the fuzz targets)"
 # had: without it an assertion inside Boost.Beast's chunked-body parser fails on an input the
 # http_request target finds in seconds (open, see fuzz/README.md). _GLIBCXX_ASSERTIONS (from
 # BADGESERVER_FUZZ) keeps the standard containers' bounds checks on.
+# A build-asan configured with another compiler (before the sanitizer build moved to clang) cannot be
+# switched in place: CMake refuses to change a cached compiler.
+if [ -f build-asan/CMakeCache.txt ] && ! grep -q 'CMAKE_CXX_COMPILER:.*clang++-19' build-asan/CMakeCache.txt; then
+  rm -rf build-asan
+fi
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG='-g -DNDEBUG' \
   -DCMAKE_CXX_COMPILER=clang++-19 -DBADGESERVER_SANITIZE=ON -DBADGESERVER_FUZZ=ON >/dev/null
 cmake --build build-asan -j"$jobs"
