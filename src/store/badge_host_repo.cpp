@@ -70,8 +70,10 @@ Result<ObCredentialPage> list_ob_credentials(Executor ex, std::string_view owner
   if (offset < 0) return fail(ErrorCode::invalid_request, "offset must not be negative");
   const std::string where = " FROM ob_credentials WHERE owner_user_id = $1" + since_clause(since.has_value());
   const int limit_param = since ? 3 : 2;
-  const std::string sql = "SELECT " + std::string(kCredentialColumns) + ", COUNT(*) OVER ()" + where +
-                          " ORDER BY valid_from, issuer_id, credential_id LIMIT $" +
+  // The total comes from a scalar subquery, evaluated once: a window count would copy every match
+  // into a temporary table first (on SQLite that table is most of the statement's cost).
+  const std::string sql = "SELECT " + std::string(kCredentialColumns) + ", (SELECT COUNT(*)" + where + ")" +
+                          where + " ORDER BY valid_from, issuer_id, credential_id LIMIT $" +
                           std::to_string(limit_param) + " OFFSET $" + std::to_string(limit_param + 1);
   std::vector<Value> p = {text(owner_user_id)};
   if (since) p.push_back(integer(*since));
