@@ -132,6 +132,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else {
     require_error(decoded.error(), ErrorCode::invalid_token);
   }
+  // The header-only decoding (the authenticator's token-kind check) accepts whatever decode_jws
+  // accepts, with the same header.
+  auto header = bs::crypto::decode_jws_header(input);
+  if (header) {
+    require(header->is_object(), "decode_jws_header gave a header that is no object");
+    require(!decoded || *header == decoded->header, "the two decoders disagree on the header");
+  } else {
+    require_error(header.error(), ErrorCode::invalid_token);
+    require(!decoded, "decode_jws accepted a token whose header decode_jws_header refuses");
+  }
   auto object = nlohmann::json::parse(input, nullptr, false);
   if (!object.is_discarded() && object.is_object()) check_round_trip(input, object);
   return 0;

@@ -107,6 +107,9 @@ struct DecodedJws {
 // and payload JSON objects, a supported "alg", no "crit", at most max_bytes long. Errors are
 // invalid_token with a description of what was wrong.
 Result<DecodedJws> decode_jws(std::string_view compact, std::size_t max_bytes = 16384);
+// Only the header of a compact JWS (three parts, a base64url JSON object), for telling token
+// kinds apart before the whole token is decoded. Says nothing about the rest of the token.
+Result<nlohmann::json> decode_jws_header(std::string_view compact, std::size_t max_bytes = 16384);
 
 // Checks the signature. The header alg must fit the key type and equal key.alg when the key has one,
 // so an HS256 token can never be checked against an RSA or EC public key's bytes. Errors are

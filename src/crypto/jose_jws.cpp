@@ -202,7 +202,14 @@ Result<std::string> sign_jws(const json& protected_header, std::string_view payl
   return out;
 }
 
-Result<DecodedJws> decode_jws(std::string_view compact, std::size_t max_bytes) {
+namespace {
+
+// The three parts of a compact JWS, not yet decoded.
+struct CompactParts {
+  std::string_view header, payload, signature;
+};
+
+Result<CompactParts> split_compact(std::string_view compact, std::size_t max_bytes) {
   if (compact.size() > max_bytes) return token_error("token too large");
   const std::size_t dot1 = compact.find('.');
   if (dot1 == std::string_view::npos) return token_error("malformed token: expected 3 parts");
@@ -210,14 +217,33 @@ Result<DecodedJws> decode_jws(std::string_view compact, std::size_t max_bytes) {
   if (dot2 == std::string_view::npos || compact.find('.', dot2 + 1) != std::string_view::npos) {
     return token_error("malformed token: expected 3 parts");
   }
-  const std::string_view header_b64 = compact.substr(0, dot1);
-  const std::string_view payload_b64 = compact.substr(dot1 + 1, dot2 - dot1 - 1);
-  const std::string_view signature_b64 = compact.substr(dot2 + 1);
+  return CompactParts{compact.substr(0, dot1), compact.substr(dot1 + 1, dot2 - dot1 - 1),
+                      compact.substr(dot2 + 1)};
+}
 
+Result<nlohmann::json> decode_header(std::string_view header_b64) {
   auto header_text = base64url_decode(header_b64);
   if (!header_text) return token_error("malformed token: header is not base64url");
   auto header = parse_object(*header_text);
   if (!header) return token_error("malformed token: header is not a JSON object");
+  return std::move(*header);
+}
+
+}  // namespace
+
+Result<nlohmann::json> decode_jws_header(std::string_view compact, std::size_t max_bytes) {
+  auto parts = split_compact(compact, max_bytes);
+  if (!parts) return std::unexpected(parts.error());
+  return decode_header(parts->header);
+}
+
+Result<DecodedJws> decode_jws(std::string_view compact, std::size_t max_bytes) {
+  auto parts = split_compact(compact, max_bytes);
+  if (!parts) return std::unexpected(parts.error());
+  const std::string_view payload_b64 = parts->payload;
+  const std::string_view signature_b64 = parts->signature;
+  auto header = decode_header(parts->header);
+  if (!header) return std::unexpected(header.error());
   auto alg_it = header->find("alg");
   if (alg_it == header->end() || !alg_it->is_string()) return token_error("token header has no alg");
   const auto alg = parse_jws_alg(alg_it->get_ref<const std::string&>());
@@ -234,11 +260,12 @@ Result<DecodedJws> decode_jws(std::string_view compact, std::size_t max_bytes) {
   if (!signature) return token_error("malformed token: signature is not base64url");
   if (signature->empty()) return token_error("token is not signed");
 
-  DecodedJws out{.header = std::move(*header),
-                 .payload = std::move(*payload),
-                 .signing_input = std::string(compact.substr(0, dot2)),
-                 .signature = std::move(*signature),
-                 .alg = *alg};
+  DecodedJws out{
+      .header = std::move(*header),
+      .payload = std::move(*payload),
+      .signing_input = std::string(compact.substr(0, parts->header.size() + 1 + payload_b64.size())),
+      .signature = std::move(*signature),
+      .alg = *alg};
   return out;
 }
 

@@ -505,6 +505,31 @@ TEST(CryptoJose, RejectsMalformedStructure) {
   EXPECT_TRUE(decode_jws(h + "." + p + "." + sig));
 }
 
+// The header alone, for telling token kinds apart: the same structural checks on the parts and the
+// header as decode_jws, and nothing about the payload or the signature.
+TEST(CryptoJose, DecodesHeaderAlone) {
+  const std::string sig = kA1SignatureB64;
+  const std::string h = kA1HeaderB64;
+  const std::string p = kRfc7515PayloadB64;
+  auto header = decode_jws_header(h + "." + p + "." + sig);
+  ASSERT_TRUE(header) << header.error().description;
+  EXPECT_EQ(*header, (json{{"typ", "JWT"}, {"alg", "HS256"}}));
+  // The payload and the signature are not looked at.
+  EXPECT_TRUE(decode_jws_header(h + "." + base64url_encode(R"(["a"])") + ".%%"));
+  EXPECT_FALSE(decode_jws(h + "." + base64url_encode(R"(["a"])") + ".%%"));
+  for (const std::string& token : std::vector<std::string>{
+           "", "..", h, h + "." + p, h + "." + p + "." + sig + "." + sig, "." + p + "." + sig,
+           h + "=." + p + "." + sig, base64url_encode("not json") + "." + p + "." + sig,
+           base64url_encode(R"(["HS256"])") + "." + p + "." + sig}) {
+    auto decoded = decode_jws_header(token);
+    EXPECT_FALSE(decoded) << "accepted: " << token;
+    if (!decoded) {
+      EXPECT_EQ(decoded.error().code, ErrorCode::invalid_token) << token;
+    }
+  }
+  EXPECT_FALSE(decode_jws_header(h + "." + p + "." + sig, 100));
+}
+
 TEST(CryptoJose, RejectsCrit) {
   const Jwk key = key_from(kA1Key);
   for (const json& header :
