@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 
 #include "auth/api_keys.hpp"
 #include "auth/principal.hpp"
@@ -21,6 +22,9 @@ class Authenticator {
 
   // unauthorized when nothing was presented; invalid_token when what was presented is not valid.
   Result<Principal> authenticate(const Credentials& credentials);
+  // The same answer for a thread that must never wait: nullopt when it needs the database (an API
+  // key, a session token), since OAuth access tokens are verified in memory.
+  std::optional<Result<Principal>> authenticate_without_blocking(const Credentials& credentials);
 
  private:
   SessionService& sessions_;

@@ -56,12 +56,30 @@ Result<UpsertOutcome> CredentialStore::upsert(std::string_view owner_user_id,
 
 Result<CredentialList> CredentialStore::list(std::string_view owner_user_id,
                                              const CredentialListQuery& query) {
+  return list_on(nullptr, owner_user_id, query);
+}
+
+std::optional<Result<CredentialList>> CredentialStore::list_without_waiting(
+    std::string_view owner_user_id, const CredentialListQuery& query) {
+  std::optional<Result<CredentialList>> out;
+  auto read = db_.read_without_waiting([&](store::Connection& c) -> Status {
+    out.emplace(list_on(&c, owner_user_id, query));
+    return {};
+  });
+  if (!read) return std::nullopt;
+  return out;
+}
+
+// On `connection` when given, else on a pooled connection.
+Result<CredentialList> CredentialStore::list_on(store::Connection* connection, std::string_view owner_user_id,
+                                                const CredentialListQuery& query) {
   if (query.limit < 1 || query.limit > kMaxCredentialPageLimit) {
     return fail(ErrorCode::invalid_request,
                 "limit must be between 1 and " + std::to_string(kMaxCredentialPageLimit));
   }
   if (query.offset < 0) return fail(ErrorCode::invalid_request, "offset must not be negative");
-  auto page = store::list_ob_credentials(db_, owner_user_id, query.since, query.limit, query.offset);
+  auto page = store::list_ob_credentials(connection ? store::Executor(*connection) : store::Executor(db_),
+                                         owner_user_id, query.since, query.limit, query.offset);
   if (!page) return std::unexpected(page.error());
   CredentialList out;
   out.total = page->total;

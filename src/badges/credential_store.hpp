@@ -55,10 +55,18 @@ class CredentialStore {
   // invalid_request when limit or offset is out of range.
   Result<CredentialList> list(std::string_view owner_user_id, const CredentialListQuery& query);
 
+  // The same listing for a thread that must never wait (see Database::read_without_waiting);
+  // nullopt when the read would have to wait.
+  std::optional<Result<CredentialList>> list_without_waiting(std::string_view owner_user_id,
+                                                             const CredentialListQuery& query);
+
   Result<std::optional<StoredCredential>> find(std::string_view owner_user_id, std::string_view issuer_id,
                                                std::string_view credential_id);
 
  private:
+  Result<CredentialList> list_on(store::Connection* connection, std::string_view owner_user_id,
+                                 const CredentialListQuery& query);
+
   store::Database& db_;
 };
 

@@ -96,6 +96,14 @@ class Database {
   virtual Result<Rows> query(std::string_view sql, std::span<const Value> params = {}) = 0;
   virtual Result<std::int64_t> exec(std::string_view sql, std::span<const Value> params = {}) = 0;
 
+  // Runs fn (reads only, no transaction) at once on an idle connection, for a thread that must
+  // never wait (a network thread). nullopt when it would have to wait: no idle connection, or a
+  // driver whose every statement is a network round trip (PostgreSQL).
+  virtual std::optional<Status> read_without_waiting(const std::function<Status(Connection&)>& fn) {
+    (void)fn;
+    return std::nullopt;
+  }
+
   // Is the database reachable? (GET /health)
   Status ping() {
     auto r = query("SELECT 1");

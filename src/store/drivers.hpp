@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,15 @@ class Pool {
     std::unique_ptr<Conn> conn = std::move(idle_.back());
     idle_.pop_back();
     return Lease(this, std::move(conn));
+  }
+
+  // An idle connection if there is one, without waiting (work that must never block its thread).
+  std::optional<Lease> try_acquire() {
+    std::lock_guard lock(mu_);
+    if (idle_.empty()) return std::nullopt;
+    std::unique_ptr<Conn> conn = std::move(idle_.back());
+    idle_.pop_back();
+    return std::optional<Lease>(std::in_place, this, std::move(conn));
   }
 
   PoolStats stats() {

@@ -269,6 +269,25 @@ TEST_F(OpenBadgesApiTest, EachOperationNeedsItsScope) {
   EXPECT_EQ(list.header("x-total-count"), "0");
   // A session token (no OB scopes) is refused too.
   expect_imsx(client().get("/ims/ob/v3p0/credentials", bearer(session)), 403, "forbidden");
+
+  // A token without the read scope cannot list (getCredentials starts on the network thread and
+  // moves to a worker for the audit record of the denial), and each denial is audited once.
+  const std::string upsert_only = access_token(kCredentialUpsert);
+  ASSERT_FALSE(upsert_only.empty());
+  auto denials = [&] {
+    auto events = client().get("/api/v1/audit-events?limit=200&event=authorization.denied", admin());
+    EXPECT_EQ(events.status, 200) << events.body;
+    const nlohmann::json page = events.json();
+    std::size_t n = 0;
+    for (const auto& e : page["items"]) n += e.value("subject", "") == kCredentialRead ? 1 : 0;
+    return n;
+  };
+  const std::size_t before = denials();
+  auto refused = client().get("/ims/ob/v3p0/credentials", bearer(upsert_only));
+  expect_imsx(refused, 403, "forbidden");
+  EXPECT_NE(refused.header("www-authenticate").find(kCredentialRead), std::string::npos)
+      << refused.header("www-authenticate");
+  EXPECT_EQ(denials(), before + 1);
 }
 
 TEST_F(OpenBadgesApiTest, UpsertCreatesReplacesNewerAndKeepsNewest) {

@@ -80,6 +80,50 @@ TEST_P(StoreDriverTest, ConcurrentMigrateFromTwoInstancesAppliesOnce) {
   EXPECT_EQ(rows->at(0).integer(0), static_cast<std::int64_t>(applied[0].size() + applied[1].size()));
 }
 
+// A network thread's read: at once on an idle SQLite connection, never on PostgreSQL (a round trip).
+TEST_P(StoreDriverTest, ReadsWithoutWaitingOnlyWhereNothingWaits) {
+  create_kv();
+  ASSERT_TRUE(Ok(db().exec("INSERT INTO kv (k, n) VALUES ('a', 41)")));
+  std::int64_t seen = 0;
+  auto read = db().read_without_waiting([&](Connection& c) -> Status {
+    auto rows = c.query("SELECT n + 1 FROM kv WHERE k = 'a'");
+    if (!rows) return std::unexpected(rows.error());
+    seen = rows->at(0).integer(0);
+    return {};
+  });
+  if (is_postgres()) {
+    EXPECT_FALSE(read.has_value());
+    EXPECT_EQ(seen, 0);
+    return;
+  }
+  ASSERT_TRUE(read.has_value());
+  EXPECT_TRUE(Ok(*read));
+  EXPECT_EQ(seen, 42);
+  // An error of the read is the read's answer, not a reason to wait.
+  auto failed = db().read_without_waiting([](Connection& c) -> Status {
+    auto rows = c.query("SELECT no_such_column FROM kv");
+    if (!rows) return std::unexpected(rows.error());
+    return {};
+  });
+  ASSERT_TRUE(failed.has_value());
+  EXPECT_FALSE(*failed);
+
+  // With every pooled connection busy, it answers nullopt at once instead of waiting for one.
+  auto one = open_database(url_, DatabaseOptions{.pool_size = 1});
+  ASSERT_TRUE(Ok(one));
+  bool ran = false;
+  auto inside = (*one)->transaction([&](Connection&) -> Result<bool> {
+    auto nested = (*one)->read_without_waiting([&](Connection&) -> Status {
+      ran = true;
+      return {};
+    });
+    return nested.has_value();
+  });
+  ASSERT_TRUE(Ok(inside));
+  EXPECT_FALSE(*inside);
+  EXPECT_FALSE(ran);
+}
+
 TEST_P(StoreDriverTest, PlaceholdersBindByNumberNotPosition) {
   create_kv();
   const Value p[] = {Value{std::int64_t{7}}, Value{std::string("value")}, Value{std::string("key")}};

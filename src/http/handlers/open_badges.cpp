@@ -28,13 +28,19 @@ Response imsx_error(const Error& error, std::string_view required_scope = {}) {
 }
 
 // The resource owner of an OB request: a user-bound access token (or session) holding `scope`.
+// On a network thread, the error is Response::offload() when authorizing needs the database.
 std::expected<std::string, Response> authorize_owner(const Request& request, Services& services,
                                                      std::string_view scope) {
-  auto principal = services.authenticator.authenticate(credentials_of(request));
-  if (!principal) return std::unexpected(imsx_error(principal.error()));
-  if (auto st = auth::require_scope(*principal, scope); !st) {
+  auto credentials = credentials_of(request);
+  auto principal = request.on_network_thread
+                       ? services.authenticator.authenticate_without_blocking(credentials)
+                       : std::optional(services.authenticator.authenticate(credentials));
+  if (!principal) return std::unexpected(Response::offload());
+  if (!*principal) return std::unexpected(imsx_error(principal->error()));
+  if (auto st = auth::require_scope(**principal, scope); !st) {
+    if (request.on_network_thread) return std::unexpected(Response::offload());  // the audit write
     services.audit.record({"authorization.denied",
-                           principal->actor(),
+                           (*principal)->actor(),
                            std::string(scope),
                            request.remote_addr,
                            "denied",
@@ -42,10 +48,10 @@ std::expected<std::string, Response> authorize_owner(const Request& request, Ser
     return std::unexpected(imsx_error(st.error(), scope));
   }
   // A client_credentials token has no resource owner, so there is no store or profile to act on.
-  if (!principal->is_user()) {
+  if (!(*principal)->is_user()) {
     return std::unexpected(imsx_error(Error(ErrorCode::forbidden, "the token is not bound to a user")));
   }
-  return principal->subject;
+  return (*principal)->subject;
 }
 
 Result<std::int64_t> integer_param(const FormParams& params, std::string_view name, std::int64_t fallback,
@@ -124,14 +130,17 @@ Response get_credentials(Request& request, Services& services) {
     }
     since_text = std::string(*since);
   }
-  auto list = services.credential_store.list(*owner, query);
-  if (!list) return imsx_error(list.error());
+  // On a network thread (SQLite), the read runs there when a connection is idle.
+  auto list = request.on_network_thread ? services.credential_store.list_without_waiting(*owner, query)
+                                        : std::optional(services.credential_store.list(*owner, query));
+  if (!list) return Response::offload();
+  if (!*list) return imsx_error(list->error());
 
   // OB 3.0 GetOpenBadgeCredentialsResponse: JSON credentials in `credential`, VC-JWTs (as they
   // were received or issued) in `compactJwsString`.
   nlohmann::json credentials = nlohmann::json::array();
   nlohmann::json compact = nlohmann::json::array();
-  for (const auto& item : list->items) {
+  for (const auto& item : (*list)->items) {
     if (item.compact_jws) {
       compact.push_back(*item.compact_jws);
     } else {
@@ -139,9 +148,9 @@ Response get_credentials(Request& request, Services& services) {
     }
   }
   Response r = Response::json(200, {{"credential", credentials}, {"compactJwsString", compact}});
-  r.set_header("X-Total-Count", std::to_string(list->total));
+  r.set_header("X-Total-Count", std::to_string((*list)->total));
   r.set_header("Link",
-               paging_links(services.settings.issuer, query.limit, query.offset, list->total, since_text));
+               paging_links(services.settings.issuer, query.limit, query.offset, (*list)->total, since_text));
   return r;
 }
 
@@ -245,8 +254,9 @@ Response get_service_description(Request& request, Services& services) {
 }  // namespace
 
 void add_open_badges_routes(Router& router, Services& services) {
-  router.add("GET", "/ims/ob/v3p0/credentials",
-             [&services](Request& r) { return get_credentials(r, services); });
+  router.add(
+      "GET", "/ims/ob/v3p0/credentials", [&services](Request& r) { return get_credentials(r, services); },
+      Runs::inline_first);
   router.add("POST", "/ims/ob/v3p0/credentials",
              [&services](Request& r) { return upsert_credential(r, services); });
   router.add("GET", "/ims/ob/v3p0/profile", [&services](Request& r) { return get_profile(r, services); });
