@@ -17,6 +17,9 @@
 #                 (default postgresql://postgres:postgres@127.0.0.1:5432/postgres)
 #   BUILD_DIR (build: the Release build directory), WRK_THREADS (2), PORT (18180), PEER_PORT (18190), ASSERTION_RATE (15000 assertions pre-signed
 #   per second of DURATION), SQLITE_SYNCHRONOUS (FULL), LOG_LEVEL (warn)
+#   PERF_RECORD   NAME-DATABASE-CONNS (e.g. ob_credentials-sqlite-64): perf record -g of the server during
+#                 that one measurement, into PERF_OUT (default perf.data; read it with perf report);
+#                 PERF_CALL_GRAPH=dwarf gives whole call chains (the build has no frame pointers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -73,8 +76,13 @@ measure() {
   local name=$1 db=$2 conns=$3 pid=$4 url=$5 script=$6
   shift 6
   echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true
-  local line
+  local line perf_pid=
+  if [ -n "${PERF_RECORD:-}" ] && [ "$PERF_RECORD" = "$name-$db-$conns" ]; then
+    perf record -F 499 --call-graph "${PERF_CALL_GRAPH:-fp}" -p "$pid" -o "${PERF_OUT:-perf.data}" -- sleep "$seconds" 2>/dev/null &
+    perf_pid=$!
+  fi
   line=$(cd "$root/bench" && wrk -t"$(threads_for "$conns")" -c"$conns" -d"$DURATION" -s "$script" "$url" -- "$@" | tail -n 1)
+  if [ -n "$perf_pid" ]; then wait "$perf_pid" || true; fi
   local hwm
   hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
   echo "$name $db $conns $hwm $line" | tee -a "$results" >&2
