@@ -198,6 +198,14 @@ std::string HttpMetrics::render(const store::PoolStats& pool) const {
   sample(out, "badgeserver_db_pool_waits_total", "", std::to_string(pool.waits));
   header(out, "badgeserver_db_pool_timeouts_total", "counter", "Checkouts that gave up waiting.");
   sample(out, "badgeserver_db_pool_timeouts_total", "", std::to_string(pool.timeouts));
+  if (pool.write_commits > 0) {  // SQLite's group commit
+    header(out, "badgeserver_db_write_transactions_total", "counter",
+           "Write transactions committed (SQLite group commit).");
+    sample(out, "badgeserver_db_write_transactions_total", "", std::to_string(pool.write_transactions));
+    header(out, "badgeserver_db_write_commits_total", "counter",
+           "Commits (fsyncs) that carried them: transactions / commits is the mean batch.");
+    sample(out, "badgeserver_db_write_commits_total", "", std::to_string(pool.write_commits));
+  }
 
   if (auto rss = resident_bytes(); rss >= 0) {
     header(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");

@@ -69,6 +69,10 @@ struct PoolStats {
   std::int64_t in_use = 0;
   std::int64_t waits = 0;     // acquisitions that had to wait for a connection
   std::int64_t timeouts = 0;  // waits that gave up (service_unavailable)
+  // SQLite's group commit (zero elsewhere): write transactions committed, and the commits that
+  // carried them; transactions / commits is the mean batch.
+  std::int64_t write_transactions = 0;
+  std::int64_t write_commits = 0;
 };
 
 class Database {

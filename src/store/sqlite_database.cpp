@@ -10,7 +10,9 @@
 #include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <list>
 #include <mutex>
@@ -91,6 +93,13 @@ class SqliteConnection final : public Connection {
     Rows rows;
     if (auto st = run(sql, params, &rows); !st) return std::unexpected(st.error());
     return rows;
+  }
+
+  // Whether the statement only reads (sqlite3_stmt_readonly). One that does not prepare counts as
+  // a reader, so that its error comes from running it.
+  bool reads_only(std::string_view sql) {
+    auto prepared = prepare(sql);
+    return !prepared || sqlite3_stmt_readonly((*prepared)->stmt) != 0;
   }
 
   Result<std::int64_t> exec(std::string_view sql, std::span<const Value> params) override {
@@ -279,18 +288,19 @@ class SqliteDatabase final : public Database {
   Dialect dialect() const override { return Dialect::sqlite; }
 
   Result<Rows> query(std::string_view sql, std::span<const Value> params) override {
-    auto lease = checkout();
-    if (!lease) return std::unexpected(lease.error());
-    return (*lease)->query(sql, params);
+    {
+      auto lease = checkout();
+      if (!lease) return std::unexpected(lease.error());
+      if ((*lease)->reads_only(sql)) return (*lease)->query(sql, params);
+    }
+    // A statement that writes (INSERT ... RETURNING, UPDATE ... RETURNING) is a write transaction of
+    // its own, in the group commit like every other writer, not a commit of its own on the side.
+    return transaction([&](Connection& c) { return c.query(sql, params); });
   }
 
-  // A statement that changes rows is a write transaction of its own: it queues with the others.
+  // A statement that changes rows is a write transaction of its own: it joins the group commit.
   Result<std::int64_t> exec(std::string_view sql, std::span<const Value> params) override {
-    auto writer = queue_as_writer();
-    if (!writer) return std::unexpected(writer.error());
-    auto lease = checkout();
-    if (!lease) return std::unexpected(lease.error());
-    return (*lease)->exec(sql, params);
+    return transaction([&](Connection& c) { return c.exec(sql, params); });
   }
 
   // In WAL mode a reader takes no lock that a writer holds, and the pages it reads are in the
@@ -307,8 +317,8 @@ class SqliteDatabase final : public Database {
     return run_transaction(fn);
   }
 
-  // Background work (the janitor) writes batch by batch: each of its statements queues with the
-  // other writers, so a long run never holds the write lock between two batches.
+  // Background work (the janitor) writes batch by batch: each of its statements is a transaction
+  // of its own in the group commit, so a long run never holds the write lock between two batches.
   Result<bool> with_lock_if_free(std::int64_t, const std::function<Status(Connection&)>& fn) override {
     auto lease = checkout();
     if (!lease) return std::unexpected(lease.error());
@@ -318,57 +328,131 @@ class SqliteDatabase final : public Database {
   }
 
  protected:
-  // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
-  // writes can fail with SQLITE_BUSY_SNAPSHOT without waiting, when another writer got in between.
-  //
-  // Writers of this process queue on a mutex before that: SQLite's own busy handler makes a waiting
-  // writer sleep in growing steps (up to 100 ms) and retry, so under contention the lock goes to
-  // whoever polls at the right moment, tails reach seconds and some writers time out (503s seen
-  // in bench/run.sh at 16 connections). The mutex hands the lock on as soon as it is free. It is
-  // timed, so a writer never waits longer than busy_timeout, as before.
+  // Group commit. SQLite has one writer at a time and each commit costs an fsync (synchronous=FULL),
+  // so one commit per transaction caps every write path at the disk's fsync rate. Writers of this
+  // process queue here instead; whoever finds no batch running leads the next one: it runs every
+  // queued transaction in one BEGIN IMMEDIATE ... COMMIT, each inside its own savepoint (one that
+  // fails is rolled back alone and gets its own error), and wakes the others once the commit is
+  // settled. No one is told "committed" before the commit is durable, and a failed commit fails
+  // every transaction of the batch. A queued writer waits at most busy_timeout for a batch to take
+  // it, as it waited for SQLite's lock before.
   Status run_transaction(const std::function<Status(Connection&)>& fn) override {
-    auto writer = queue_as_writer();
-    if (!writer) return std::unexpected(writer.error());
-    auto lease = checkout();
-    if (!lease) return std::unexpected(lease.error());
-    SqliteConnection& c = **lease;
-    if (auto b = c.exec("BEGIN IMMEDIATE", {}); !b) return std::unexpected(b.error());
-    Status st = fn(c);
-    if (st) {
-      auto committed = c.exec("COMMIT", {});
-      if (committed) return ok();
-      st = std::unexpected(committed.error());
+    QueuedTransaction me{&fn};
+    std::unique_lock lock(group_mutex_);
+    queue_.push_back(&me);
+    const auto deadline = Clock::now() + timeout_;
+    for (;;) {
+      while (!me.done && batch_running_) {
+        if (group_cv_.wait_until(lock, deadline) != std::cv_status::timeout || me.done || !batch_running_)
+          continue;
+        auto queued = std::find(queue_.begin(), queue_.end(), &me);
+        if (queued != queue_.end()) {  // not taken by a batch yet: give up
+          queue_.erase(queued);
+          return fail(ErrorCode::service_unavailable,
+                      "database is busy: timed out waiting for the write lock");
+        }
+        group_cv_.wait(lock, [&] { return me.done; });  // a batch holds it: wait for its outcome
+      }
+      if (me.done) return me.result;
+      // No batch running: this writer leads the next one, the oldest writers first.
+      batch_running_ = true;
+      const auto n = static_cast<std::ptrdiff_t>(std::min(queue_.size(), kMaxBatch));
+      std::vector<QueuedTransaction*> batch(queue_.begin(), queue_.begin() + n);
+      queue_.erase(queue_.begin(), queue_.begin() + n);
+      lock.unlock();
+      run_batch(batch);
+      lock.lock();
+      std::int64_t committed = 0;
+      for (QueuedTransaction* t : batch) {
+        t->done = true;
+        committed += t->result ? 1 : 0;
+      }
+      write_transactions_ += committed;
+      write_commits_ += committed > 0 ? 1 : 0;
+      batch_running_ = false;
+      group_cv_.notify_all();
     }
-    // Some errors (SQLITE_FULL, SQLITE_IOERR...) roll the transaction back already.
-    if (c.in_transaction()) (void)c.exec("ROLLBACK", {});
-    return st;
   }
 
  private:
-  // This process's turn to write, waited for at most busy_timeout.
-  Result<std::unique_lock<std::timed_mutex>> queue_as_writer() {
-    std::unique_lock writer(writer_mutex_, std::defer_lock);
-    if (!writer.try_lock_for(timeout_))
-      return fail(ErrorCode::service_unavailable, "database is busy: timed out waiting for the write lock");
-    return writer;
+  struct QueuedTransaction {
+    const std::function<Status(Connection&)>* fn;
+    Status result;
+    bool done = false;
+  };
+  // Bounds one batch's work (and so the wait of the writers queued behind it).
+  static constexpr std::size_t kMaxBatch = 256;
+
+  static Status run_guarded(const std::function<Status(Connection&)>& fn, Connection& c) {
+    try {
+      return fn(c);
+    } catch (const std::exception& e) {  // must not unwind through the other writers' batch
+      return fail(ErrorCode::internal_error, std::string("transaction failed: ") + e.what());
+    }
   }
 
-  // A pooled connection whose writing statements each wait for the process's turn to write.
+  void run_batch(const std::vector<QueuedTransaction*>& batch) {
+    auto fail_all = [&](const Error& e) {
+      for (QueuedTransaction* t : batch) t->result = std::unexpected(e);
+    };
+    auto lease = checkout();
+    if (!lease) return fail_all(lease.error());
+    SqliteConnection& c = **lease;
+    if (auto b = c.exec("BEGIN IMMEDIATE", {}); !b) return fail_all(b.error());
+    bool any_ok = false;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      QueuedTransaction& t = *batch[i];
+      if (batch.size() == 1) {
+        t.result = run_guarded(*t.fn, c);
+      } else {
+        if (auto sp = c.exec("SAVEPOINT grouped", {}); !sp) {
+          t.result = std::unexpected(sp.error());
+        } else {
+          t.result = run_guarded(*t.fn, c);
+          if (t.result) {
+            (void)c.exec("RELEASE grouped", {});
+          } else if (c.in_transaction()) {
+            (void)c.exec("ROLLBACK TO grouped", {});
+            (void)c.exec("RELEASE grouped", {});
+          }
+        }
+      }
+      // Some errors (SQLITE_FULL, SQLITE_IOERR...) roll the whole transaction back: the earlier
+      // transactions of the batch are undone with it, and the later ones are not run.
+      if (!c.in_transaction()) {
+        const Error lost = t.result
+                               ? Error(ErrorCode::service_unavailable, "database transaction was rolled back")
+                               : t.result.error();
+        for (QueuedTransaction* other : batch)
+          if (other != &t || t.result) other->result = std::unexpected(lost);
+        return;
+      }
+      any_ok = any_ok || t.result.has_value();
+    }
+    if (!any_ok) {
+      (void)c.exec("ROLLBACK", {});
+      return;
+    }
+    auto committed = c.exec("COMMIT", {});
+    if (committed) return;
+    for (QueuedTransaction* t : batch)
+      if (t->result) t->result = std::unexpected(committed.error());
+    if (c.in_transaction()) (void)c.exec("ROLLBACK", {});
+  }
+
+  // A pooled connection whose writing statements are each a transaction of the group commit.
   class WriterQueued final : public Connection {
    public:
     WriterQueued(SqliteConnection& c, SqliteDatabase& db) : c_(c), db_(db) {}
     Result<Rows> query(std::string_view sql, std::span<const Value> params) override {
-      return c_.query(sql, params);
+      if (c_.reads_only(sql)) return c_.query(sql, params);
+      return db_.query(sql, params);
     }
     Result<std::int64_t> exec(std::string_view sql, std::span<const Value> params) override {
-      auto writer = db_.queue_as_writer();
-      if (!writer) return std::unexpected(writer.error());
-      return c_.exec(sql, params);
+      return db_.exec(sql, params);
     }
     Status exec_script(std::string_view sql) override {
-      auto writer = db_.queue_as_writer();
-      if (!writer) return std::unexpected(writer.error());
-      return c_.exec_script(sql);
+      return db_.run_transaction([&](Connection& c) { return c.exec_script(sql); });
     }
 
    private:
@@ -376,7 +460,13 @@ class SqliteDatabase final : public Database {
     SqliteDatabase& db_;
   };
 
-  PoolStats pool_stats() override { return pool_.stats(); }
+  PoolStats pool_stats() override {
+    PoolStats stats = pool_.stats();
+    std::lock_guard lock(group_mutex_);
+    stats.write_transactions = write_transactions_;
+    stats.write_commits = write_commits_;
+    return stats;
+  }
 
   Result<Pool<SqliteConnection>::Lease> checkout() {
     auto lease = pool_.acquire(timeout_);
@@ -388,7 +478,12 @@ class SqliteDatabase final : public Database {
 
   std::chrono::milliseconds timeout_;
   Pool<SqliteConnection> pool_;
-  std::timed_mutex writer_mutex_;  // this process's writers, in turn (run_transaction)
+  std::mutex group_mutex_;  // guards queue_ and batch_running_
+  std::condition_variable group_cv_;
+  std::deque<QueuedTransaction*> queue_;  // writers waiting for a batch, oldest first
+  bool batch_running_ = false;
+  std::int64_t write_transactions_ = 0;  // committed, for pool_stats
+  std::int64_t write_commits_ = 0;
 };
 
 Result<std::string> normalized_synchronous(const std::string& s) {

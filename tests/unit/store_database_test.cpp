@@ -124,6 +124,55 @@ TEST_P(StoreDriverTest, ReadsWithoutWaitingOnlyWhereNothingWaits) {
   EXPECT_FALSE(ran);
 }
 
+// Concurrent write transactions: each commits or rolls back alone, whatever else its commit carries
+// (on SQLite several share one commit: the group commit).
+TEST_P(StoreDriverTest, ConcurrentTransactionsCommitOrRollBackEachAlone) {
+  create_kv();
+  constexpr int kThreads = 8, kEach = 40;
+  std::atomic<int> committed{0}, conflicts{0}, other_errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const std::string key = "t" + std::to_string(t) + "-" + std::to_string(i);
+        const bool fails = i % 7 == 3;  // inserts its key twice: a conflict rolls it back
+        auto r = db().transaction([&](Connection& c) -> Result<bool> {
+          const Value p[] = {Value{key}};
+          for (int n = 0; n < (fails ? 2 : 1); ++n) {
+            auto ins = c.exec("INSERT INTO kv (k, n) VALUES ($1, 1)", p);
+            if (!ins) return std::unexpected(ins.error());
+          }
+          return true;
+        });
+        if (r) {
+          ++committed;
+        } else if (r.error().code == ErrorCode::conflict && fails) {
+          ++conflicts;
+        } else {
+          ++other_errors;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  const int failing_per_thread = (kEach + 3) / 7;  // i = 3, 10, 17, 24, 31, 38
+  EXPECT_EQ(other_errors.load(), 0);
+  EXPECT_EQ(conflicts.load(), kThreads * failing_per_thread);
+  EXPECT_EQ(committed.load(), kThreads * (kEach - failing_per_thread));
+  EXPECT_EQ(count_kv(), committed.load());
+  auto absent = db().query("SELECT COUNT(*) FROM kv WHERE k = 't0-3' OR k = 't7-38'");
+  ASSERT_TRUE(Ok(absent));
+  EXPECT_EQ(absent->at(0).integer(0), 0);
+  if (!is_postgres()) {
+    const PoolStats stats = db().pool_stats();
+    EXPECT_GE(stats.write_transactions, committed.load());
+    EXPECT_GE(stats.write_commits, 1);
+    // Eight writers at once, each commit an fsync: writers queue behind a running batch, and the
+    // next batch takes them all.
+    EXPECT_LT(stats.write_commits, stats.write_transactions);
+  }
+}
+
 TEST_P(StoreDriverTest, PlaceholdersBindByNumberNotPosition) {
   create_kv();
   const Value p[] = {Value{std::int64_t{7}}, Value{std::string("value")}, Value{std::string("key")}};
