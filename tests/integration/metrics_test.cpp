@@ -236,6 +236,15 @@ TEST_F(MetricsTest, ValuesMoveWithTraffic) {
   EXPECT_EQ(after.types["badgeserver_http_requests_total"], "counter");
   EXPECT_GT(after.value("badgeserver_db_pool_size"), 0);
   EXPECT_GE(after.value("badgeserver_db_pool_in_use"), 0);
+  if (test_database_kind() == "sqlite") {
+    // The revocation and the audit records above are write transactions of the group commit.
+    EXPECT_GE(delta("badgeserver_db_write_transactions_total"), 2);
+    EXPECT_GE(delta("badgeserver_db_write_commits_total"), 1);
+    EXPECT_LE(after.value("badgeserver_db_write_commits_total"),
+              after.value("badgeserver_db_write_transactions_total"));
+  } else {
+    EXPECT_EQ(after.types.count("badgeserver_db_write_commits_total"), 0u);
+  }
   EXPECT_GT(after.value("process_resident_memory_bytes"), 1e6);
   EXPECT_GT(after.value("process_open_fds"), 3);
   EXPECT_GE(after.value("badgeserver_http_connections"), 1);
