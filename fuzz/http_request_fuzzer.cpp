@@ -6,10 +6,12 @@
 // request both malformed and over a limit may get 400 one way and 413 / 431 the other); a complete
 // request has a method, a target that is its path plus query, lower-case header names, a body
 // within the limit and consumed no more than it was given; a rejection is a 400, 413 or 431 with a
-// JSON error body.
+// JSON error body. The client address behind trusted proxies (X-Forwarded-For) is canonical.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <string_view>
+#include <vector>
 
 #include "fuzz_support.hpp"
 #include "http/authenticate.hpp"
@@ -51,6 +53,21 @@ void check_request(const RawRequestParse& parsed, std::size_t size) {
   (void)r.accepts("application/json");
   if (r.media_type() == "application/json") (void)bs::http::json_object_body(r);
   if (r.media_type() == "application/x-www-form-urlencoded") (void)bs::http::form_body(r);
+
+  // X-Forwarded-For from a trusted proxy: the client is the peer or an address of the header, in
+  // canonical text; with every address trusted, one of the header's addresses whenever it has any.
+  static const auto everyone = bs::http::TrustedProxies::parse("0.0.0.0/0, ::/0");
+  static const auto loopback = bs::http::TrustedProxies::parse("127.0.0.0/8");
+  require(everyone.has_value() && loopback.has_value(), "a fixed trusted_proxies list does not parse");
+  std::vector<std::string_view> forwarded_for;
+  for (const auto& [name, value] : r.headers)
+    if (name == "x-forwarded-for") forwarded_for.push_back(value);
+  for (const auto* proxies : {&*everyone, &*loopback}) {
+    const std::string client = proxies->client_address("127.0.0.1", forwarded_for);
+    require(bs::http::canonical_ip(client) == client, "the client address is not canonical");
+  }
+  require(bs::http::TrustedProxies().client_address("127.0.0.1", forwarded_for) == "127.0.0.1",
+          "X-Forwarded-For was read without a trusted proxy");
 }
 
 }  // namespace

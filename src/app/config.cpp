@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "auth/rate_limits.hpp"
+#include "http/client_address.hpp"
 
 namespace bs::app {
 
@@ -89,6 +90,10 @@ constexpr OptionSpec kOptions[] = {
     {"request_timeout", "30", "time to read a whole request, header and body, seconds (slowloris)", true},
     {"idle_timeout", "60", "a keep-alive connection idle this long is closed, seconds", true},
     {"metrics_listen", "", "HOST:PORT of a separate listener serving GET /metrics without credentials", true},
+    {"trusted_proxies", "",
+     "addresses and CIDR networks of load balancers whose X-Forwarded-For names the client IP (default: "
+     "none)",
+     true},
 };
 
 std::string flag_name(std::string name) {
@@ -321,6 +326,9 @@ Result<Config> ConfigLoader::finalize() {
     if (st = parse_int<std::uint16_t>(values_, "metrics_listen_port", port, 0, 65535); !st)
       return std::unexpected(st.error());
   }
+  c.trusted_proxies = values_["trusted_proxies"];
+  if (auto proxies = http::TrustedProxies::parse(c.trusted_proxies); !proxies)
+    return fail(ErrorCode::invalid_request, "option " + proxies.error().description);
   return c;
 }
 

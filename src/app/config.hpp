@@ -80,7 +80,8 @@ struct Config {
   std::int64_t header_limit = 16384;
   std::int64_t request_timeout = 30;
   std::int64_t idle_timeout = 60;
-  std::string metrics_listen;  // HOST:PORT of an unauthenticated /metrics listener; empty: none
+  std::string metrics_listen;   // HOST:PORT of an unauthenticated /metrics listener; empty: none
+  std::string trusted_proxies;  // load balancers whose X-Forwarded-For names the client; empty: none
 };
 
 // Registers every option of `serve` (and the shared --database / --config) on a CLI11 (sub)command.

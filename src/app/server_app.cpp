@@ -258,6 +258,7 @@ int run_server(const Config& config, const RouteListener& list_routes) {
   options.read_timeout = std::chrono::seconds(config.request_timeout);
   options.idle_timeout = std::chrono::seconds(config.idle_timeout);
   options.max_connections = static_cast<std::size_t>(config.max_connections);
+  if (auto proxies = http::TrustedProxies::parse(config.trusted_proxies)) options.trusted_proxies = *proxies;
   http::Server server(options, [&pipeline](http::Request& r) { return pipeline.handle(r); });
   if (auto st = server.start(); !st) {
     log::error("startup failed", {{"error", st.error().description}});

@@ -208,6 +208,12 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = in.keep_alive() && !server_->stopping.load();
     version_ = in.version();
     Request request = to_request(std::move(in), remote_);
+    if (!server_->options.trusted_proxies.empty()) {
+      std::vector<std::string_view> forwarded_for;
+      for (const auto& [name, value] : request.headers)
+        if (name == "x-forwarded-for") forwarded_for.push_back(value);
+      request.remote_addr = server_->options.trusted_proxies.client_address(remote_, forwarded_for);
+    }
     stream_.expires_never();
     server_->in_flight.fetch_add(1);
     // Routes that never block answer right here; the others (and requests such a route cannot

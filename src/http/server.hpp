@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "common/errors.hpp"
+#include "http/client_address.hpp"
 #include "http/message.hpp"
 
 namespace bs::http {
@@ -24,6 +25,7 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{30};  // whole request, against slowloris
   std::chrono::seconds idle_timeout{60};  // keep-alive between requests
   std::size_t max_connections = 10000;
+  TrustedProxies trusted_proxies;  // peers whose X-Forwarded-For names the client (none by default)
 };
 
 using RequestHandler = std::function<Response(Request&)>;

@@ -118,6 +118,62 @@ TEST(Credentials, ReadsBearerAndApiKeyAndFlagsMalformed) {
   EXPECT_EQ(credentials_of(r).api_key, "bsk_x.y");
 }
 
+TEST(TrustedProxies, ParsesAddressesAndNetworksAndRefusesTheRest) {
+  auto none = TrustedProxies::parse("");
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+  auto list = TrustedProxies::parse(" 10.0.0.0/8,192.168.1.7 fd00::/8\t::1 172.16.0.0/12 0.0.0.0/0,");
+  ASSERT_TRUE(list) << list.error().description;
+  EXPECT_FALSE(list->empty());
+  for (const char* bad : {"10.0.0.0/33", "::/129", "10.0.0.1/", "10.0.0.1/x", "10.0.0.1/-1", "host.example",
+                          "10.0.0.256", "1.2.3.4:80", "[::1]", "10.0.0.0/8 nonsense"}) {
+    auto parsed = TrustedProxies::parse(bad);
+    EXPECT_FALSE(parsed) << bad;
+    if (!parsed) {
+      EXPECT_EQ(parsed.error().code, ErrorCode::invalid_request) << bad;
+    }
+  }
+}
+
+TEST(TrustedProxies, MatchesByPrefixPerFamily) {
+  auto list = TrustedProxies::parse("10.0.0.0/8, 192.168.1.7, fd00::/8, 172.16.0.0/12, 198.51.100.0/25");
+  ASSERT_TRUE(list);
+  for (const char* in : {"10.0.0.1", "10.255.255.255", "192.168.1.7", "fd12::1", "172.31.255.1",
+                         "198.51.100.127", "::ffff:10.1.2.3"})
+    EXPECT_TRUE(list->contains(in)) << in;
+  for (const char* out : {"11.0.0.1", "192.168.1.8", "fe80::1", "172.32.0.1", "198.51.100.128",
+                          "::ffff:11.1.2.3", "::a00:1", "garbage", ""})
+    EXPECT_FALSE(list->contains(out)) << out;
+}
+
+TEST(TrustedProxies, ClientIsTheRightmostUntrustedForwardedAddress) {
+  auto list = TrustedProxies::parse("127.0.0.1, 10.0.0.0/8");
+  ASSERT_TRUE(list);
+  using V = std::vector<std::string_view>;
+  // An untrusted peer's X-Forwarded-For is never read.
+  EXPECT_EQ(list->client_address("203.0.113.1", V{"198.51.100.9"}), "203.0.113.1");
+  // A trusted peer without the header is the client.
+  EXPECT_EQ(list->client_address("127.0.0.1", V{}), "127.0.0.1");
+  EXPECT_EQ(list->client_address("127.0.0.1", V{"198.51.100.9"}), "198.51.100.9");
+  // Forged entries left of the first untrusted address do not count.
+  EXPECT_EQ(list->client_address("127.0.0.1", V{"1.1.1.1, 198.51.100.9 ,10.0.0.5"}), "198.51.100.9");
+  EXPECT_EQ(list->client_address("127.0.0.1", V{"1.1.1.1", "198.51.100.9, 10.0.0.5"}), "198.51.100.9");
+  // All trusted: the leftmost.
+  EXPECT_EQ(list->client_address("127.0.0.1", V{"10.0.0.7, 10.0.0.5"}), "10.0.0.7");
+  // Garbage ends the walk at the proxy that passed it on.
+  EXPECT_EQ(list->client_address("127.0.0.1", V{"unknown"}), "127.0.0.1");
+  EXPECT_EQ(list->client_address("127.0.0.1", V{"198.51.100.9, unknown, 10.0.0.5"}), "10.0.0.5");
+  EXPECT_EQ(list->client_address("127.0.0.1", V{""}), "127.0.0.1");
+  EXPECT_EQ(list->client_address("127.0.0.1", V{"198.51.100.9,"}), "127.0.0.1");
+  // Ports and brackets as some proxies write them; canonical text out.
+  EXPECT_EQ(list->client_address("127.0.0.1", V{"198.51.100.9:4711"}), "198.51.100.9");
+  EXPECT_EQ(list->client_address("127.0.0.1", V{"[2001:DB8::0001]:443"}), "2001:db8::1");
+  EXPECT_EQ(list->client_address("127.0.0.1", V{"2001:db8:0:0::1"}), "2001:db8::1");
+  EXPECT_EQ(list->client_address("::ffff:127.0.0.1", V{"::ffff:198.51.100.9"}), "198.51.100.9");
+  // No trusted proxies at all: the peer, always.
+  EXPECT_EQ(TrustedProxies().client_address("127.0.0.1", V{"198.51.100.9"}), "127.0.0.1");
+}
+
 TEST(ErrorMapping, StatusAndChallenges) {
   auto r = error_response(Error(ErrorCode::invalid_client, "bad secret"), {.basic_auth_attempted = true});
   EXPECT_EQ(r.status, 401);
