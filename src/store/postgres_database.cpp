@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <memory>
@@ -12,10 +13,23 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/log.hpp"
 #include "store/drivers.hpp"
 
 namespace bs::store::detail {
 namespace {
+
+// At most one line per reason a second: during an outage every request tries to reconnect.
+void log_libpq_reason(const char* what, const std::string& reason) {
+  static std::atomic<std::int64_t> last_logged_ms{0};
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+  std::int64_t last = last_logged_ms.load();
+  if (now - last < 1000 && last != 0) return;
+  if (!last_logged_ms.compare_exchange_strong(last, now)) return;
+  log::warn(what, {{"reason", reason}});
+}
 
 // Type OIDs from pg_type.h (not installed with the client headers).
 constexpr Oid kInt8Oid = 20;
@@ -173,7 +187,11 @@ class PgConnection final : public Connection {
     if (!c || PQstatus(c) != CONNECTION_OK) {
       std::string msg = c ? trimmed(PQerrorMessage(c)) : "out of memory";
       if (c) PQfinish(c);
-      return fail(ErrorCode::service_unavailable, "cannot connect to PostgreSQL: " + msg);
+      // libpq's reason names the server's host and port: the operator's log gets it, an HTTP client
+      // (this description ends up in 503 bodies) only the fact.
+      log_libpq_reason("cannot connect to PostgreSQL", msg);
+      return fail(ErrorCode::service_unavailable,
+                  "cannot connect to PostgreSQL (the server log has the reason)");
     }
     // Replaces the default receiver, which prints notices ("relation already exists, skipping")
     // to stderr.
@@ -243,7 +261,12 @@ class PgConnection final : public Connection {
     if (PQstatus(conn_) != CONNECTION_OK || state.starts_with("08") || state == "57P01" || state == "57P02" ||
         state == "57P03") {
       broken_ = true;  // reconnect on next use
-      return Error(ErrorCode::service_unavailable, "PostgreSQL connection lost: " + msg);
+      // The server's own message ("terminating connection due to administrator command") is safe
+      // to pass on; libpq's may name the host and port, so it goes to the log only.
+      if (primary) return Error(ErrorCode::service_unavailable, "PostgreSQL connection lost: " + msg);
+      log_libpq_reason("PostgreSQL connection lost", msg);
+      return Error(ErrorCode::service_unavailable,
+                   "PostgreSQL connection lost (the server log has the reason)");
     }
     if (state == "23505") return Error(ErrorCode::conflict, msg);
     if (state == "40001" || state == "40P01") {

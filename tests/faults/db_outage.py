@@ -54,7 +54,10 @@ def main(workdir):
                 else:
                     h.check(body.get("error") == "temporarily_unavailable", f"{name} error body: {r.body}")
                     h.check("PostgreSQL" in body.get("error_description", ""), f"unclear error: {r.body}")
+                    # libpq's reason names the database server's address: the log gets it, clients not.
+                    h.check(str(pg.port) not in r.body, f"{name} 503 names the database server's port: {r.body}")
                 h.check(r.headers.get("cache-control") == "no-store", f"{name} 503 is cacheable")
+        h.check(str(pg.port) in server.log(), "the server log lacks libpq's reason for the outage")
         pid = server.proc.pid
         h.check(server.proc.poll() is None, "badgeserver died during the outage")
 
