@@ -182,17 +182,29 @@ int run_server(const Config& config, const RouteListener& list_routes) {
     log::warn("revocation sync failed", {{"error", st.error().description}});
   oauth::ClientAuthenticator client_auth(**db, clients, client_secrets, audit, config.issuer,
                                          config.issuer + "/oauth/token");
+  auto access_token_principal = [](const oauth::AccessTokenClaims& claims) {
+    auth::Principal p;
+    p.kind = auth::PrincipalKind::access_token;
+    p.credential_id = claims.jti;
+    p.subject = claims.subject;
+    p.client_id = claims.client_id;
+    p.scopes = claims.scope;
+    return p;
+  };
+  const std::vector<std::string> resource_audiences{config.default_audience};
   authenticator.set_access_token_verifier(
-      [&tokens, &config](std::string_view token) -> Result<auth::Principal> {
-        auto claims = tokens.verify_access_token(token, {config.default_audience});
+      [&tokens, resource_audiences,
+       access_token_principal](std::string_view token) -> Result<auth::Principal> {
+        auto claims = tokens.verify_access_token(token, resource_audiences);
         if (!claims) return std::unexpected(claims.error());
-        auth::Principal p;
-        p.kind = auth::PrincipalKind::access_token;
-        p.credential_id = claims->jti;
-        p.subject = claims->subject;
-        p.client_id = claims->client_id;
-        p.scopes = claims->scope;
-        return p;
+        return access_token_principal(*claims);
+      },
+      [&tokens, resource_audiences,
+       access_token_principal](std::string_view token) -> std::optional<Result<auth::Principal>> {
+        auto claims = tokens.verify_cached_access_token(token, resource_audiences);
+        if (!claims) return std::nullopt;
+        if (!*claims) return Result<auth::Principal>(std::unexpected(claims->error()));
+        return Result<auth::Principal>(access_token_principal(**claims));
       });
 
   // Open Badges: the host side (profiles, credential stores) and the issuer, which delivers to it.

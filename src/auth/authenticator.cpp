@@ -38,6 +38,9 @@ std::optional<Result<Principal>> Authenticator::authenticate_without_blocking(
     return fail(ErrorCode::invalid_request, "present one credential, not both Authorization and X-API-Key");
   if (credentials.api_key) return std::nullopt;
   if (!credentials.bearer) return fail(ErrorCode::unauthorized, "authentication required");
+  if (cached_access_tokens_) {
+    if (auto answer = cached_access_tokens_(*credentials.bearer)) return std::move(*answer);
+  }
   auto kind = bearer_kind(*credentials.bearer);
   if (!kind) return std::unexpected(kind.error());
   if (*kind == BearerKind::session) return std::nullopt;

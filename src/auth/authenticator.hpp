@@ -17,8 +17,15 @@ class Authenticator {
 
   Authenticator(SessionService& sessions, ApiKeyService& api_keys)
       : sessions_(sessions), api_keys_(api_keys) {}
-  // The OAuth server plugs in its access-token verifier (RFC 9068 at+jwt).
-  void set_access_token_verifier(AccessTokenVerifier verifier) { access_tokens_ = std::move(verifier); }
+  // A verifier's answer for a token it verified before, without decoding it; nullopt otherwise.
+  using CachedAccessTokenVerifier = std::function<std::optional<Result<Principal>>(std::string_view token)>;
+
+  // The OAuth server plugs in its access-token verifier (RFC 9068 at+jwt), and the lookup of the
+  // tokens it verified before, which answers a repeated token before its header is even decoded.
+  void set_access_token_verifier(AccessTokenVerifier verifier, CachedAccessTokenVerifier cached = {}) {
+    access_tokens_ = std::move(verifier);
+    cached_access_tokens_ = std::move(cached);
+  }
 
   // unauthorized when nothing was presented; invalid_token when what was presented is not valid.
   Result<Principal> authenticate(const Credentials& credentials);
@@ -30,6 +37,7 @@ class Authenticator {
   SessionService& sessions_;
   ApiKeyService& api_keys_;
   AccessTokenVerifier access_tokens_;
+  CachedAccessTokenVerifier cached_access_tokens_;
 };
 
 }  // namespace bs::auth

@@ -153,7 +153,7 @@ Result<AccessTokenClaims> TokenService::check(std::string_view token, bool allow
 std::optional<AccessTokenClaims> TokenService::cached(std::string_view token) {
   auto& shard = cache_[std::hash<std::string_view>{}(token) % kCacheShards];
   std::lock_guard lock(shard.mutex);
-  auto it = shard.entries.find(std::string(token));
+  auto it = shard.entries.find(token);
   if (it == shard.entries.end()) return std::nullopt;
   return it->second;
 }
@@ -171,17 +171,25 @@ void TokenService::remember(std::string_view token, const AccessTokenClaims& cla
 
 Result<AccessTokenClaims> TokenService::verify_access_token(
     std::string_view token, const std::vector<std::string>& expected_audiences) {
-  Result<AccessTokenClaims> claims = fail(ErrorCode::invalid_token, "unverified");
-  if (auto hit = cached(token); hit && hit->expires_at > store::unix_now()) {
-    claims = std::move(*hit);
-  } else {
-    claims = check(token, false);
-    if (!claims) return claims;
-    remember(token, *claims);
-  }
-  if (is_revoked(claims->jti)) return fail(ErrorCode::invalid_token, "token revoked");
+  if (auto answer = verify_cached_access_token(token, expected_audiences)) return std::move(*answer);
+  auto claims = check(token, false);
+  if (!claims) return claims;
+  remember(token, *claims);
+  return still_valid(std::move(*claims), expected_audiences);
+}
+
+std::optional<Result<AccessTokenClaims>> TokenService::verify_cached_access_token(
+    std::string_view token, const std::vector<std::string>& expected_audiences) {
+  auto hit = cached(token);
+  if (!hit || hit->expires_at <= store::unix_now()) return std::nullopt;
+  return still_valid(std::move(*hit), expected_audiences);
+}
+
+Result<AccessTokenClaims> TokenService::still_valid(AccessTokenClaims claims,
+                                                    const std::vector<std::string>& expected_audiences) {
+  if (is_revoked(claims.jti)) return fail(ErrorCode::invalid_token, "token revoked");
   if (!expected_audiences.empty()) {
-    bool ok = std::any_of(claims->audience.begin(), claims->audience.end(), [&](const std::string& a) {
+    bool ok = std::any_of(claims.audience.begin(), claims.audience.end(), [&](const std::string& a) {
       return std::find(expected_audiences.begin(), expected_audiences.end(), a) != expected_audiences.end();
     });
     if (!ok) return fail(ErrorCode::invalid_token, "token not meant for this audience");

@@ -87,6 +87,10 @@ class TokenService {
   // and not revoked. With expected_audiences non-empty, aud must contain one of them.
   Result<AccessTokenClaims> verify_access_token(std::string_view token,
                                                 const std::vector<std::string>& expected_audiences = {});
+  // verify_access_token's answer when the token was verified before (the verified-token cache holds
+  // it), without decoding it; nullopt when it is not in the cache.
+  std::optional<Result<AccessTokenClaims>> verify_cached_access_token(
+      std::string_view token, const std::vector<std::string>& expected_audiences = {});
   // Like verify_access_token, but accepts an expired token (revocation of an expired token is a no-op
   // success, and we still need its claims to decide who owns it).
   Result<AccessTokenClaims> decode_access_token(std::string_view token);
@@ -125,10 +129,18 @@ class TokenService {
   // and revocation are checked on every use.
   static constexpr std::size_t kCacheShards = 16;
   static constexpr std::size_t kCacheEntriesPerShard = 8192;
+  // Looked up by string_view, without building a std::string per request.
+  struct TokenHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   struct CacheShard {
     std::mutex mutex;
-    std::unordered_map<std::string, AccessTokenClaims> entries;
+    std::unordered_map<std::string, AccessTokenClaims, TokenHash, std::equal_to<>> entries;
   };
+  // Revocation and audience, the checks a cached verification still needs.
+  Result<AccessTokenClaims> still_valid(AccessTokenClaims claims,
+                                        const std::vector<std::string>& expected_audiences);
   std::optional<AccessTokenClaims> cached(std::string_view token);
   void remember(std::string_view token, const AccessTokenClaims& claims);
   std::array<CacheShard, kCacheShards> cache_;
