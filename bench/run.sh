@@ -17,6 +17,7 @@
 #                 (default postgresql://postgres:postgres@127.0.0.1:5432/postgres)
 #   BUILD_DIR (build: the Release build directory), WRK_THREADS (2), PORT (18180), PEER_PORT (18190), ASSERTION_RATE (15000 assertions pre-signed
 #   per second of DURATION), SQLITE_SYNCHRONOUS (FULL), LOG_LEVEL (warn)
+#   SERVER_ARGS   extra `badgeserver serve` flags, e.g. "--workers 16"
 #   PERF_RECORD   NAME-DATABASE-CONNS (e.g. ob_credentials-sqlite-64): perf record -g of the server during
 #                 that one measurement, into PERF_OUT (default perf.data; read it with perf report);
 #                 PERF_CALL_GRAPH=dwarf gives whole call chains (the build has no frame pointers)
@@ -163,7 +164,7 @@ for dbkind in $DATABASES; do
     local started
     started=$(date +%s%N)
     "$bin" serve --database "$db" --listen "127.0.0.1:$PORT" --sqlite-synchronous "$SQLITE_SYNCHRONOUS" \
-      --log-level "${LOG_LEVEL:-warn}" 2>>"$work/server-$dbkind.log" &
+      --log-level "${LOG_LEVEL:-warn}" ${SERVER_ARGS:-} 2>>"$work/server-$dbkind.log" &
     pid=$!
     pids+=($pid)
     wait_http "$base/health" || { cat "$work/server-$dbkind.log" >&2; exit 1; }
