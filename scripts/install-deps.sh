@@ -3,7 +3,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config git ca-certificates curl
+  build-essential cmake ninja-build pkg-config git ca-certificates curl
   libboost1.81-dev libboost-url1.81-dev libssl-dev libsqlite3-dev libpq-dev libargon2-dev
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libgtest-dev libjemalloc-dev
   postgresql clang-format

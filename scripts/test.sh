@@ -41,11 +41,24 @@ else
   (cd tests/contract && npm ci --no-audit --no-fund)
 fi
 
+# Ninja: unlike the Makefiles, it compiles a target's sources while the libraries it links are still
+# being built, so neither core waits at the end of each library. A build directory configured with
+# another generator cannot be switched in place.
+configure() {
+  local dir=$1
+  shift
+  if [ -f "$dir/CMakeCache.txt" ] && ! grep -qx 'CMAKE_GENERATOR:INTERNAL=Ninja' "$dir/CMakeCache.txt"; then
+    rm -rf "$dir"
+  fi
+  cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
+}
+
 phase "Release build"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+configure build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j"$jobs"
 phase "Release tests"
-# Two suites at a time: the integration suites mostly wait on servers and fsyncs.
+# Two tests at a time: the integration suites run as gtest shards (tests/CMakeLists.txt), so both
+# cores stay busy until the end.
 ctest --test-dir build -j2 --output-on-failure --timeout 900 "${ctest_exclude[@]}"
 
 phase "client examples and the Postman collection against the Release server"
@@ -62,8 +75,8 @@ phase "ASan+UBSan build (clang 19, with the fuzz targets)"
 if [ -f build-asan/CMakeCache.txt ] && ! grep -q 'CMAKE_CXX_COMPILER:.*clang++-19' build-asan/CMakeCache.txt; then
   rm -rf build-asan
 fi
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG='-g -DNDEBUG' \
-  -DCMAKE_CXX_COMPILER=clang++-19 -DBADGESERVER_SANITIZE=ON -DBADGESERVER_FUZZ=ON >/dev/null
+configure build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG='-g -DNDEBUG' \
+  -DCMAKE_CXX_COMPILER=clang++-19 -DBADGESERVER_SANITIZE=ON -DBADGESERVER_FUZZ=ON
 cmake --build build-asan -j"$jobs"
 phase "ASan+UBSan tests"
 # The contract check is about documents, not memory safety: the Release run above covers it.
@@ -72,7 +85,8 @@ asan_exclude='contract_openapi'
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan -j2 --output-on-failure --timeout 1800 -E "$asan_exclude"
 
-# 15 s per target keeps CI short; run scripts/fuzz.sh 600 for a real campaign.
+# 15 s per target keeps CI short; run scripts/fuzz.sh 600 for a real campaign. Two targets at a
+# time (BADGESERVER_FUZZ_JOBS defaults to the build jobs): each libFuzzer process uses one core.
 phase "fuzzing (${BADGESERVER_FUZZ_SECONDS:-15} s per target, the fuzz targets of build-asan)"
 BADGESERVER_FUZZ_BUILD_DIR=build-asan scripts/fuzz.sh "${BADGESERVER_FUZZ_SECONDS:-15}"
 
