@@ -52,6 +52,20 @@ std::string to_text(const Ip& ip) {
   return out;
 }
 
+// Whether ip lies in one of the networks (same family, the first prefix bits equal).
+template <class Networks>
+bool contains_ip(const Networks& networks, const Ip& ip) {
+  return std::any_of(networks.begin(), networks.end(), [&](const auto& n) {
+    if (n.v4 != ip.v4) return false;
+    const int whole = n.prefix / 8, rest = n.prefix % 8;
+    if (std::memcmp(n.bytes.data(), ip.bytes.data(), static_cast<std::size_t>(whole)) != 0) return false;
+    if (rest == 0) return true;
+    const auto mask = static_cast<std::uint8_t>(0xff << (8 - rest));
+    return (n.bytes[static_cast<std::size_t>(whole)] & mask) ==
+           (ip.bytes[static_cast<std::size_t>(whole)] & mask);
+  });
+}
+
 }  // namespace
 
 std::optional<std::string> canonical_ip(std::string_view text) {
@@ -97,23 +111,14 @@ Result<TrustedProxies> TrustedProxies::parse(std::string_view list) {
 
 bool TrustedProxies::contains(std::string_view address) const {
   auto ip = parse_ip(trim_spaces(address));
-  if (!ip) return false;
-  return std::any_of(networks_.begin(), networks_.end(), [&](const Network& n) {
-    if (n.v4 != ip->v4) return false;
-    const int whole = n.prefix / 8, rest = n.prefix % 8;
-    if (std::memcmp(n.bytes.data(), ip->bytes.data(), static_cast<std::size_t>(whole)) != 0) return false;
-    if (rest == 0) return true;
-    const auto mask = static_cast<std::uint8_t>(0xff << (8 - rest));
-    return (n.bytes[static_cast<std::size_t>(whole)] & mask) ==
-           (ip->bytes[static_cast<std::size_t>(whole)] & mask);
-  });
+  return ip && contains_ip(networks_, *ip);
 }
 
 std::string TrustedProxies::client_address(const std::string& peer,
                                            const std::vector<std::string_view>& forwarded_for) const {
-  auto peer_ip = canonical_ip(peer);
-  std::string client = peer_ip ? *peer_ip : peer;
-  if (networks_.empty() || !contains(peer)) return client;
+  auto peer_ip = parse_ip(peer);
+  if (!peer_ip) return peer;
+  if (!contains_ip(networks_, *peer_ip)) return to_text(*peer_ip);
   // The entries of every X-Forwarded-For line, left to right, as one list.
   std::vector<std::string_view> entries;
   for (std::string_view value : forwarded_for) {
@@ -126,13 +131,14 @@ std::string TrustedProxies::client_address(const std::string& peer,
       i = comma + 1;
     }
   }
+  Ip client = *peer_ip;
   for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-    auto ip = canonical_ip(*it);
+    auto ip = parse_ip(trim_spaces(*it));
     if (!ip) break;
     client = *ip;
-    if (!contains(client)) break;
+    if (!contains_ip(networks_, client)) break;
   }
-  return client;
+  return to_text(client);
 }
 
 }  // namespace bs::http

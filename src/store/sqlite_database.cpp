@@ -95,11 +95,16 @@ class SqliteConnection final : public Connection {
     return rows;
   }
 
-  // Whether the statement only reads (sqlite3_stmt_readonly). One that does not prepare counts as
-  // a reader, so that its error comes from running it.
-  bool reads_only(std::string_view sql) {
+  // Runs the statement if it only reads (sqlite3_stmt_readonly); nullopt, without running it, if
+  // it writes. One that does not prepare answers its error.
+  std::optional<Result<Rows>> query_if_reading(std::string_view sql, std::span<const Value> params) {
     auto prepared = prepare(sql);
-    return !prepared || sqlite3_stmt_readonly((*prepared)->stmt) != 0;
+    if (!prepared) return Result<Rows>(std::unexpected(prepared.error()));
+    if (sqlite3_stmt_readonly((*prepared)->stmt) == 0) return std::nullopt;
+    Rows rows;
+    if (auto st = run_prepared(**prepared, params, &rows); !st)
+      return Result<Rows>(std::unexpected(st.error()));
+    return Result<Rows>(std::move(rows));
   }
 
   Result<std::int64_t> exec(std::string_view sql, std::span<const Value> params) override {
@@ -234,7 +239,11 @@ class SqliteConnection final : public Connection {
   Status run(std::string_view sql, std::span<const Value> params, Rows* out) {
     auto prepared = prepare(sql);
     if (!prepared) return std::unexpected(prepared.error());
-    sqlite3_stmt* stmt = (*prepared)->stmt;
+    return run_prepared(**prepared, params, out);
+  }
+
+  Status run_prepared(const Cached& prepared, std::span<const Value> params, Rows* out) {
+    sqlite3_stmt* stmt = prepared.stmt;
     // A cached statement must be reset (and unbound) before the next use, whatever happens here.
     struct Reset {
       sqlite3_stmt* s;
@@ -243,7 +252,7 @@ class SqliteConnection final : public Connection {
         sqlite3_clear_bindings(s);
       }
     } reset{stmt};
-    if (auto st = bind(**prepared, params); !st) return st;
+    if (auto st = bind(prepared, params); !st) return st;
 
     const int ncols = sqlite3_column_count(stmt);
     // Shared-cache connections report SQLITE_LOCKED instead of waiting in the busy handler. Only
@@ -291,7 +300,7 @@ class SqliteDatabase final : public Database {
     {
       auto lease = checkout();
       if (!lease) return std::unexpected(lease.error());
-      if ((*lease)->reads_only(sql)) return (*lease)->query(sql, params);
+      if (auto read = (*lease)->query_if_reading(sql, params)) return std::move(*read);
     }
     // A statement that writes (INSERT ... RETURNING, UPDATE ... RETURNING) is a write transaction of
     // its own, in the group commit like every other writer, not a commit of its own on the side.
@@ -398,10 +407,12 @@ class SqliteDatabase final : public Database {
     auto lease = checkout();
     if (!lease) return fail_all(lease.error());
     SqliteConnection& c = **lease;
+    // IMMEDIATE takes the write lock up front: a deferred transaction that reads and then writes can
+    // fail with SQLITE_BUSY_SNAPSHOT without waiting, when another process's writer got in between.
     if (auto b = c.exec("BEGIN IMMEDIATE", {}); !b) return fail_all(b.error());
     bool any_ok = false;
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      QueuedTransaction& t = *batch[i];
+    for (QueuedTransaction* queued : batch) {
+      QueuedTransaction& t = *queued;
       if (batch.size() == 1) {
         t.result = run_guarded(*t.fn, c);
       } else {
@@ -445,7 +456,7 @@ class SqliteDatabase final : public Database {
    public:
     WriterQueued(SqliteConnection& c, SqliteDatabase& db) : c_(c), db_(db) {}
     Result<Rows> query(std::string_view sql, std::span<const Value> params) override {
-      if (c_.reads_only(sql)) return c_.query(sql, params);
+      if (auto read = c_.query_if_reading(sql, params)) return std::move(*read);
       return db_.query(sql, params);
     }
     Result<std::int64_t> exec(std::string_view sql, std::span<const Value> params) override {
