@@ -21,6 +21,14 @@ StoredCredential to_stored(const store::ObCredentialRow& row) {
   return c;
 }
 
+CredentialList list_of(const store::ObCredentialPage& page) {
+  CredentialList out;
+  out.total = page.total;
+  out.items.reserve(page.rows.size());
+  for (const auto& row : page.rows) out.items.push_back(to_stored(row));
+  return out;
+}
+
 }  // namespace
 
 Result<UpsertOutcome> CredentialStore::upsert(std::string_view owner_user_id,
@@ -70,6 +78,16 @@ std::optional<Result<CredentialList>> CredentialStore::list_without_waiting(
   return out;
 }
 
+bool CredentialStore::list_async(std::string_view owner_user_id, const CredentialListQuery& query,
+                                 std::function<void(Result<CredentialList>)> done) {
+  if (query.limit < 1 || query.limit > kMaxCredentialPageLimit || query.offset < 0) return false;
+  return store::list_ob_credentials_async(db_, owner_user_id, query.since, query.limit, query.offset,
+                                          [done = std::move(done)](Result<store::ObCredentialPage> page) {
+                                            if (!page) return done(std::unexpected(page.error()));
+                                            done(list_of(*page));
+                                          });
+}
+
 // On `connection` when given, else on a pooled connection.
 Result<CredentialList> CredentialStore::list_on(store::Connection* connection, std::string_view owner_user_id,
                                                 const CredentialListQuery& query) {
@@ -81,11 +99,7 @@ Result<CredentialList> CredentialStore::list_on(store::Connection* connection, s
   auto page = store::list_ob_credentials(connection ? store::Executor(*connection) : store::Executor(db_),
                                          owner_user_id, query.since, query.limit, query.offset);
   if (!page) return std::unexpected(page.error());
-  CredentialList out;
-  out.total = page->total;
-  out.items.reserve(page->rows.size());
-  for (const auto& row : page->rows) out.items.push_back(to_stored(row));
-  return out;
+  return list_of(*page);
 }
 
 Result<std::optional<StoredCredential>> CredentialStore::find(std::string_view owner_user_id,

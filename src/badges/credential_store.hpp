@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,6 +60,11 @@ class CredentialStore {
   // nullopt when the read would have to wait.
   std::optional<Result<CredentialList>> list_without_waiting(std::string_view owner_user_id,
                                                              const CredentialListQuery& query);
+
+  // The same listing sent from a network thread without waiting (see Database::query_async): done
+  // runs later on this thread. false when it cannot be sent from here (done is then never called).
+  bool list_async(std::string_view owner_user_id, const CredentialListQuery& query,
+                  std::function<void(Result<CredentialList>)> done);
 
   Result<std::optional<StoredCredential>> find(std::string_view owner_user_id, std::string_view issuer_id,
                                                std::string_view credential_id);

@@ -91,6 +91,38 @@ Response Response::redirect(std::string location) {
   return r;
 }
 
+Response Response::later(std::shared_ptr<DeferredResponse> deferred) {
+  Response r;
+  r.deferred = std::move(deferred);
+  return r;
+}
+
+void DeferredResponse::finish_with(std::function<void(Response&)> step) {
+  steps_.push_back(std::move(step));
+}
+
+void DeferredResponse::resolve(Response response) {
+  for (auto& step : steps_) step(response);
+  steps_.clear();
+  if (!sink_) {
+    answer_.emplace(std::move(response));
+    return;
+  }
+  auto sink = std::move(sink_);
+  sink_ = nullptr;
+  sink(std::move(response));
+}
+
+void DeferredResponse::on_answer(std::function<void(Response&&)> sink) {
+  if (!answer_) {
+    sink_ = std::move(sink);
+    return;
+  }
+  Response answer = std::move(*answer_);
+  answer_.reset();
+  sink(std::move(answer));
+}
+
 Response Response::offload() {
   Response r;
   r.offloaded = true;

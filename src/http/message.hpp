@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -48,6 +49,8 @@ struct Request {
   bool accepts(std::string_view media_type) const;
 };
 
+class DeferredResponse;
+
 struct Response {
   int status = 200;
   HeaderList headers;
@@ -58,6 +61,9 @@ struct Response {
   // Writes that must be durable before this answer may be sent (a token's record); if one fails,
   // the client gets that error instead.
   std::shared_ptr<PendingWrites> durable_after;
+  // Not an answer yet: the handler started work that finishes later on this network thread without
+  // blocking it (a PostgreSQL read in flight) and gives the answer through this.
+  std::shared_ptr<DeferredResponse> deferred;
 
   Response& set_header(std::string name, std::string value);
   std::optional<std::string_view> header(std::string_view name) const;
@@ -66,6 +72,23 @@ struct Response {
   static Response no_content();
   static Response redirect(std::string location);
   static Response offload();
+  static Response later(std::shared_ptr<DeferredResponse> deferred);
+};
+
+// An answer given after the handler returned, on the network thread that ran it. The pipeline adds
+// its finishing steps (security headers, metrics, the access log) with finish_with; the server
+// receives the finished answer with on_answer. Each of resolve and on_answer is called once.
+class DeferredResponse {
+ public:
+  void finish_with(std::function<void(Response&)> step);
+  void resolve(Response response);
+  // Runs sink with the answer: at once when it is there already, else on resolve.
+  void on_answer(std::function<void(Response&&)> sink);
+
+ private:
+  std::vector<std::function<void(Response&)>> steps_;
+  std::optional<Response> answer_;
+  std::function<void(Response&&)> sink_;
 };
 
 bool iequals(std::string_view a, std::string_view b);

@@ -198,6 +198,9 @@ std::string HttpMetrics::render(const store::PoolStats& pool) const {
   sample(out, "badgeserver_db_pool_waits_total", "", std::to_string(pool.waits));
   header(out, "badgeserver_db_pool_timeouts_total", "counter", "Checkouts that gave up waiting.");
   sample(out, "badgeserver_db_pool_timeouts_total", "", std::to_string(pool.timeouts));
+  header(out, "badgeserver_db_async_reads_total", "counter",
+         "Reads sent down a network thread's PostgreSQL pipeline instead of a pooled connection.");
+  sample(out, "badgeserver_db_async_reads_total", "", std::to_string(pool.async_reads));
   if (pool.write_commits > 0) {  // SQLite's group commit
     header(out, "badgeserver_db_write_transactions_total", "counter",
            "Write transactions committed (SQLite group commit).");

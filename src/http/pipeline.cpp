@@ -53,22 +53,38 @@ Response Pipeline::handle(Request& request) const {
   log::ScopedRequestId scoped_id(request.request_id);
   Response response = router_.dispatch(request);
   if (response.offloaded) return response;  // not an answer yet: counted when a worker gives one
-  add_security_headers(response);
-  response.set_header("X-Request-Id", request.request_id);
+  if (response.deferred) {
+    // Finished when it is given, after this Request is gone: what the steps need of it is copied.
+    response.deferred->finish_with([this, started, request_id = request.request_id,
+                                    route_index = request.route_index, method = request.method,
+                                    route = request.route, remote = request.remote_addr](Response& r) {
+      log::ScopedRequestId scoped(request_id);
+      finish(r, {started, request_id, route_index, method, route, remote});
+    });
+    return response;
+  }
+  finish(response, {started, request.request_id, request.route_index, request.method, request.route,
+                    request.remote_addr});
+  return response;
+}
 
-  auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)
-          .count();
+void Pipeline::finish(Response& response, const Finishing& request) const {
+  add_security_headers(response);
+  response.set_header("X-Request-Id", std::string(request.request_id));
+
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                      request.started)
+                    .count();
   if (metrics_) metrics_->record(request.route_index, response.status, response.error, micros);
   if (log::enabled(log::Level::info)) {
-    log::info("request", {{"method", request.method},
-                          // The pattern, never the raw path: ids in paths can be capabilities.
-                          {"route", request.route.empty() ? std::string("(no route)") : request.route},
-                          {"status", response.status},
-                          {"duration_ms", static_cast<double>(micros) / 1000.0},
-                          {"remote", request.remote_addr}});
+    log::info("request",
+              {{"method", std::string(request.method)},
+               // The pattern, never the raw path: ids in paths can be capabilities.
+               {"route", request.route.empty() ? std::string("(no route)") : std::string(request.route)},
+               {"status", response.status},
+               {"duration_ms", static_cast<double>(micros) / 1000.0},
+               {"remote", std::string(request.remote)}});
   }
-  return response;
 }
 
 }  // namespace bs::http

@@ -3,6 +3,10 @@
 // Every log line written while the request runs carries its request id.
 #pragma once
 
+#include <chrono>
+#include <string>
+#include <string_view>
+
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 
@@ -16,6 +20,18 @@ class Pipeline {
   Response handle(Request& request) const;
 
  private:
+  // What the finishing steps need of a request.
+  struct Finishing {
+    std::chrono::steady_clock::time_point started;
+    std::string_view request_id;
+    int route_index;
+    std::string_view method;
+    std::string_view route;
+    std::string_view remote;
+  };
+  // The steps every answer takes: security headers, the request id, metrics, the access log.
+  void finish(Response& response, const Finishing& request) const;
+
   const Router& router_;
   HttpMetrics* metrics_;
 };

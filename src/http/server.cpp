@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "http/asio_event_loop.hpp"
 #include "http/errors.hpp"
 #include "http/metrics.hpp"
 
@@ -28,6 +29,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   // scheduler and no wake-ups passed between network threads. Accepted connections are dealt to
   // the loops in turn; a connection stays on its loop.
   std::vector<std::unique_ptr<asio::io_context>> loops = make_loops(options.io_threads);
+  // The same loops as lower layers see them (common/event_loop.hpp), each installed on its thread;
+  // destroyed before the io_contexts they wrap.
+  std::vector<std::unique_ptr<EventLoop>> event_loops = wrap(loops);
   std::atomic<std::size_t> next_loop{0};
   // Keep each loop's run() going until stop() ends it. During a graceful stop the acceptor is
   // closed while requests are still in the worker pool: without this, the network threads would
@@ -52,6 +56,12 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   static std::vector<std::unique_ptr<asio::io_context>> make_loops(int count) {
     std::vector<std::unique_ptr<asio::io_context>> out;
     for (int i = 0; i < std::max(count, 1); ++i) out.push_back(std::make_unique<asio::io_context>(1));
+    return out;
+  }
+  static std::vector<std::unique_ptr<EventLoop>> wrap(
+      const std::vector<std::unique_ptr<asio::io_context>>& loops) {
+    std::vector<std::unique_ptr<EventLoop>> out;
+    for (const auto& loop : loops) out.push_back(make_asio_event_loop(*loop));
     return out;
   }
   static std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guard(
@@ -238,9 +248,15 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // On this connection's network thread. An answer that waits for durable writes is written when they are
-  // settled (the continuation runs on the writing thread and only posts back here).
+  // settled (the continuation runs on the writing thread and only posts back here); a deferred one
+  // when its handler's work gives it.
   void answer(Response&& response) {
     counted_ = true;
+    if (response.deferred) {
+      // Given later on this thread (the work it waits for is in this loop), or at once if it is there.
+      auto deferred = std::move(response.deferred);
+      return deferred->on_answer([self = shared_from_this()](Response&& r) { self->answer(std::move(r)); });
+    }
     if (!response.durable_after) return write(std::move(response));
     auto pending = std::move(response.durable_after);
     pending->when_settled([self = shared_from_this(), response = std::move(response)](Status st) mutable {
@@ -479,7 +495,13 @@ Status Server::start() {
   }
   impl_->bound_port = impl_->acceptor.local_endpoint().port();
   impl_->accept();
-  for (auto& loop : impl_->loops) impl_->threads.emplace_back([loop = loop.get()] { loop->run(); });
+  for (std::size_t i = 0; i < impl_->loops.size(); ++i) {
+    impl_->threads.emplace_back([loop = impl_->loops[i].get(), event_loop = impl_->event_loops[i].get()] {
+      EventLoop::set_current(event_loop);
+      loop->run();
+      EventLoop::set_current(nullptr);
+    });
+  }
   return {};
 }
 
@@ -506,6 +528,9 @@ void Server::stop() {
   for (auto& loop : impl_->loops) loop->stop();
   for (auto& t : impl_->threads)
     if (t.joinable()) t.join();
+  // The loops' per-loop state (PostgreSQL pipelines and the answers they still owe) goes now, not
+  // when the last session lets go of this Impl: that state may hold sessions itself.
+  impl_->event_loops.clear();
   impl_->workers.join();
   std::lock_guard lock(impl_->done_mutex);
   impl_->done = true;

@@ -63,38 +63,100 @@ Result<std::optional<ObCredentialRow>> find_ob_credential(Executor ex, std::stri
   return query_one<ObCredentialRow>(ex, sql, p, to_credential);
 }
 
-Result<ObCredentialPage> list_ob_credentials(Executor ex, std::string_view owner_user_id,
-                                             std::optional<std::int64_t> since, std::int64_t limit,
-                                             std::int64_t offset) {
+namespace {
+
+// getCredentials' statements: the page with the total beside every row, and the total alone (for
+// a page past the end, which has no row to carry it).
+struct CredentialPageStatements {
+  std::string page_sql;
+  std::vector<Value> page_params;
+  std::string count_sql;
+  std::vector<Value> count_params;
+};
+
+Result<CredentialPageStatements> credential_page_statements(std::string_view owner_user_id,
+                                                            std::optional<std::int64_t> since,
+                                                            std::int64_t limit, std::int64_t offset) {
   if (auto st = check_limit(limit); !st) return std::unexpected(st.error());
   if (offset < 0) return fail(ErrorCode::invalid_request, "offset must not be negative");
+  CredentialPageStatements out;
   const std::string where = " FROM ob_credentials WHERE owner_user_id = $1" + since_clause(since.has_value());
   const int limit_param = since ? 3 : 2;
   // The total comes from a scalar subquery, evaluated once: a window count would copy every match
   // into a temporary table first (on SQLite that table is most of the statement's cost).
-  const std::string sql = "SELECT " + std::string(kCredentialColumns) + ", (SELECT COUNT(*)" + where + ")" +
-                          where + " ORDER BY valid_from, issuer_id, credential_id LIMIT $" +
-                          std::to_string(limit_param) + " OFFSET $" + std::to_string(limit_param + 1);
-  std::vector<Value> p = {text(owner_user_id)};
-  if (since) p.push_back(integer(*since));
-  p.push_back(integer(limit));
-  p.push_back(integer(offset));
-  auto rows = ex.query(sql, p);
-  if (!rows) return error_of(rows);
+  out.page_sql = "SELECT " + std::string(kCredentialColumns) + ", (SELECT COUNT(*)" + where + ")" + where +
+                 " ORDER BY valid_from, issuer_id, credential_id LIMIT $" + std::to_string(limit_param) +
+                 " OFFSET $" + std::to_string(limit_param + 1);
+  out.count_sql = "SELECT COUNT(*)" + where;
+  out.count_params = {text(owner_user_id)};
+  if (since) out.count_params.push_back(integer(*since));
+  out.page_params = out.count_params;
+  out.page_params.push_back(integer(limit));
+  out.page_params.push_back(integer(offset));
+  return out;
+}
+
+// The page from the page statement's rows; nullopt when the total must be counted apart.
+std::optional<ObCredentialPage> credential_page_of(const Rows& rows, std::int64_t offset) {
   ObCredentialPage page;
-  if (!rows->empty()) {
-    page.total = rows->front().integer(8);
-    page.rows.reserve(rows->size());
-    for (const Row& r : *rows) page.rows.push_back(to_credential(r));
-    return page;
+  if (rows.empty()) {
+    if (offset == 0) return page;  // nothing matches at all
+    return std::nullopt;
   }
-  if (offset == 0) return page;  // nothing matches at all
-  std::vector<Value> count_params = {text(owner_user_id)};
-  if (since) count_params.push_back(integer(*since));
-  auto counted = ex.query("SELECT COUNT(*)" + where, count_params);
-  if (!counted) return error_of(counted);
-  page.total = counted->empty() ? 0 : counted->front().integer(0);
+  page.total = rows.front().integer(8);
+  page.rows.reserve(rows.size());
+  for (const Row& r : rows) page.rows.push_back(to_credential(r));
   return page;
+}
+
+std::int64_t count_of(const Rows& rows) {
+  return rows.empty() ? 0 : rows.front().integer(0);
+}
+
+}  // namespace
+
+Result<ObCredentialPage> list_ob_credentials(Executor ex, std::string_view owner_user_id,
+                                             std::optional<std::int64_t> since, std::int64_t limit,
+                                             std::int64_t offset) {
+  auto statements = credential_page_statements(owner_user_id, since, limit, offset);
+  if (!statements) return std::unexpected(statements.error());
+  auto rows = ex.query(statements->page_sql, statements->page_params);
+  if (!rows) return error_of(rows);
+  if (auto page = credential_page_of(*rows, offset)) return std::move(*page);
+  auto counted = ex.query(statements->count_sql, statements->count_params);
+  if (!counted) return error_of(counted);
+  ObCredentialPage page;
+  page.total = count_of(*counted);
+  return page;
+}
+
+bool list_ob_credentials_async(Database& db, std::string_view owner_user_id,
+                               std::optional<std::int64_t> since, std::int64_t limit, std::int64_t offset,
+                               std::function<void(Result<ObCredentialPage>)> done) {
+  auto statements = credential_page_statements(owner_user_id, since, limit, offset);
+  if (!statements) {
+    // Invalid arguments: answered on the worker, where the same check gives the same error.
+    return false;
+  }
+  auto count_sql = std::move(statements->count_sql);
+  auto count_params = std::move(statements->count_params);
+  return db.query_async(
+      statements->page_sql, std::move(statements->page_params),
+      [&db, offset, count_sql = std::move(count_sql), count_params = std::move(count_params),
+       done = std::move(done)](Result<Rows> rows) mutable {
+        if (!rows) return done(std::unexpected(rows.error()));
+        if (auto page = credential_page_of(*rows, offset)) return done(std::move(*page));
+        auto shared_done = std::make_shared<std::function<void(Result<ObCredentialPage>)>>(std::move(done));
+        const bool sent =
+            db.query_async(count_sql, std::move(count_params), [shared_done](Result<Rows> counted) {
+              if (!counted) return (*shared_done)(std::unexpected(counted.error()));
+              ObCredentialPage page;
+              page.total = count_of(*counted);
+              (*shared_done)(std::move(page));
+            });
+        // The pipeline went away between the two statements (it was lost, or is full).
+        if (!sent) (*shared_done)(fail(ErrorCode::service_unavailable, "the database connection was lost"));
+      });
 }
 
 Status upsert_ob_profile(Executor ex, const ObProfileRow& row) {

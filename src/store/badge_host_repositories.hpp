@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,7 +43,7 @@ Result<std::optional<ObCredentialRow>> find_ob_credential(Executor ex, std::stri
                                                           std::string_view credential_id);
 // The owner's credentials with valid_from > since (all when nullopt), ordered by valid_from, issuer_id,
 // credential_id; `limit` rows from `offset`, and how many match in all. One statement (the total is a
-// window count over the same rows), so one round trip and one snapshot; only a page past the end
+// scalar subquery over the same rows), so one round trip and one snapshot; only a page past the end
 // needs a second statement to count. limit 1..kMaxPageLimit, offset >= 0 (invalid_request).
 struct ObCredentialPage {
   std::vector<ObCredentialRow> rows;
@@ -51,6 +52,11 @@ struct ObCredentialPage {
 Result<ObCredentialPage> list_ob_credentials(Executor ex, std::string_view owner_user_id,
                                              std::optional<std::int64_t> since, std::int64_t limit,
                                              std::int64_t offset);
+// The same page from a network thread without waiting (Database::query_async): done runs later on
+// this thread. false when the read cannot be sent from here (then it is done on a worker).
+bool list_ob_credentials_async(Database& db, std::string_view owner_user_id,
+                               std::optional<std::int64_t> since, std::int64_t limit, std::int64_t offset,
+                               std::function<void(Result<ObCredentialPage>)> done);
 
 // --- profiles ----------------------------------------------------------------------------------
 // Inserts or replaces the user's profile.

@@ -73,6 +73,8 @@ struct PoolStats {
   // carried them; transactions / commits is the mean batch.
   std::int64_t write_transactions = 0;
   std::int64_t write_commits = 0;
+  // PostgreSQL: reads sent through a network thread's pipeline (query_async), not a pooled connection.
+  std::int64_t async_reads = 0;
 };
 
 class Database {
@@ -106,6 +108,19 @@ class Database {
   virtual std::optional<Status> read_without_waiting(const std::function<Status(Connection&)>& fn) {
     (void)fn;
     return std::nullopt;
+  }
+
+  // Sends one read-only statement from a network thread without waiting for it: done runs later on
+  // this thread's event loop (common/event_loop.hpp), never inside this call, with the rows or the
+  // error. false (and done dropped, never called) when this thread cannot: no event loop, a driver
+  // without asynchronous reads (SQLite: read_without_waiting instead), or no connection ready yet;
+  // the caller then does the read on a worker. PostgreSQL keeps one pipelined connection per loop.
+  virtual bool query_async(std::string_view sql, std::vector<Value> params,
+                           std::function<void(Result<Rows>)> done) {
+    (void)sql;
+    (void)params;
+    (void)done;
+    return false;
   }
 
   // Is the database reachable? (GET /health)

@@ -15,41 +15,13 @@
 
 #include "common/log.hpp"
 #include "store/drivers.hpp"
+#include "store/postgres_common.hpp"
+#include "store/postgres_pipeline.hpp"
 
 namespace bs::store::detail {
 namespace {
 
-// At most one line per reason a second: during an outage every request tries to reconnect.
-void log_libpq_reason(const char* what, const std::string& reason) {
-  static std::atomic<std::int64_t> last_logged_ms{0};
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::steady_clock::now().time_since_epoch())
-                               .count();
-  std::int64_t last = last_logged_ms.load();
-  if (now - last < 1000 && last != 0) return;
-  if (!last_logged_ms.compare_exchange_strong(last, now)) return;
-  log::warn(what, {{"reason", reason}});
-}
-
-// Type OIDs from pg_type.h (not installed with the client headers).
-constexpr Oid kInt8Oid = 20;
-constexpr Oid kInt2Oid = 21;
-constexpr Oid kInt4Oid = 23;
-
 constexpr int kTransactionAttempts = 5;
-
-// Defaults placed before the URL in PQconnectdbParams so that the URL can override them.
-struct ConnParams {
-  std::vector<std::string> keys;
-  std::vector<std::string> values;
-};
-
-using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
-
-std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 class PgConnection final : public Connection {
  public:
@@ -96,33 +68,7 @@ class PgConnection final : public Connection {
   Result<Rows> query(std::string_view sql, std::span<const Value> params) override {
     auto res = run(sql, params);
     if (!res) return std::unexpected(res.error());
-    PGresult* r = res->get();
-    Rows rows;
-    const int nrows = PQntuples(r);
-    const int ncols = PQnfields(r);
-    rows.reserve(static_cast<std::size_t>(nrows));
-    for (int i = 0; i < nrows; ++i) {
-      std::vector<Value> cells;
-      cells.reserve(static_cast<std::size_t>(ncols));
-      for (int j = 0; j < ncols; ++j) {
-        if (PQgetisnull(r, i, j)) {
-          cells.emplace_back();
-          continue;
-        }
-        const char* v = PQgetvalue(r, i, j);
-        const auto len = static_cast<std::size_t>(PQgetlength(r, i, j));
-        const Oid type = PQftype(r, j);
-        if (type == kInt8Oid || type == kInt4Oid || type == kInt2Oid) {
-          std::int64_t n = 0;
-          std::from_chars(v, v + len, n);
-          cells.emplace_back(n);
-        } else {
-          cells.emplace_back(std::string(v, len));
-        }
-      }
-      rows.emplace_back(std::move(cells));
-    }
-    return rows;
+    return rows_of(res->get());
   }
 
   Result<std::int64_t> exec(std::string_view sql, std::span<const Value> params) override {
@@ -207,24 +153,11 @@ class PgConnection final : public Connection {
 
   Result<ResultPtr> run(std::string_view sql, std::span<const Value> params) {
     if (!connected()) return not_connected();
-    const std::string text(sql);
-    std::vector<std::string> ints;  // decimal text of integer parameters, kept alive for the call
-    ints.reserve(params.size());
-    std::vector<const char*> values(params.size(), nullptr);
-    std::vector<Oid> types(params.size(), 0);  // 0: let the server infer from context
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      if (const auto* n = std::get_if<std::int64_t>(&params[i])) {
-        ints.push_back(std::to_string(*n));
-        values[i] = ints.back().c_str();
-        types[i] = kInt8Oid;  // so "$1 IS NULL OR ..." and arithmetic know the type
-      } else if (const auto* s = std::get_if<std::string>(&params[i])) {
-        values[i] = s->c_str();
-      }
-    }
-    auto statement = prepared(text, types);
+    const EncodedParams encoded(params);
+    auto statement = prepared(sql, encoded);
     if (!statement) return std::unexpected(statement.error());
-    ResultPtr res(PQexecPrepared(conn_, (*statement)->c_str(), static_cast<int>(params.size()), values.data(),
-                                 nullptr, nullptr, /*resultFormat=text*/ 0),
+    ResultPtr res(PQexecPrepared(conn_, (*statement)->c_str(), static_cast<int>(params.size()),
+                                 encoded.values.data(), nullptr, nullptr, /*resultFormat=text*/ 0),
                   &PQclear);
     const ExecStatusType status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return std::unexpected(classify(res.get()));
@@ -235,10 +168,8 @@ class PgConnection final : public Connection {
   // SQLite's statement cache, the server parses and plans each statement once per connection, not on
   // every call (most of its CPU time for the token writer's batch inserts). Keyed by the text and
   // the parameter types, which a prepared statement fixes.
-  Result<const std::string*> prepared(const std::string& text, const std::vector<Oid>& types) {
-    std::string key = text;
-    key.push_back('\0');
-    for (Oid t : types) key.push_back(t == kInt8Oid ? 'i' : '?');
+  Result<const std::string*> prepared(std::string_view text, const EncodedParams& encoded) {
+    std::string key = encoded.statement_key(text);
     if (auto it = prepared_.find(key); it != prepared_.end()) return &it->second;
     if (prepared_.size() >= kMaxPreparedStatements) {
       // Bounded: statement texts are fixed in the code, but batch sizes and IN lists vary them.
@@ -247,34 +178,19 @@ class PgConnection final : public Connection {
       prepared_.clear();
     }
     std::string name = "bs_" + std::to_string(next_statement_++);
-    ResultPtr res(PQprepare(conn_, name.c_str(), text.c_str(), static_cast<int>(types.size()), types.data()),
+    const std::string sql(text);
+    ResultPtr res(PQprepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(encoded.types.size()),
+                            encoded.types.data()),
                   &PQclear);
     if (!res || PQresultStatus(res.get()) != PGRES_COMMAND_OK) return std::unexpected(classify(res.get()));
     return &prepared_.emplace(std::move(key), std::move(name)).first->second;
   }
 
   Error classify(const PGresult* res) {
-    const char* state_c = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
-    const std::string state = state_c ? state_c : "";
-    const char* primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
-    std::string msg = primary ? std::string(primary) : trimmed(PQerrorMessage(conn_));
-    if (PQstatus(conn_) != CONNECTION_OK || state.starts_with("08") || state == "57P01" || state == "57P02" ||
-        state == "57P03") {
-      broken_ = true;  // reconnect on next use
-      // The server's own message ("terminating connection due to administrator command") is safe
-      // to pass on; libpq's may name the host and port, so it goes to the log only.
-      if (primary) return Error(ErrorCode::service_unavailable, "PostgreSQL connection lost: " + msg);
-      log_libpq_reason("PostgreSQL connection lost", msg);
-      return Error(ErrorCode::service_unavailable,
-                   "PostgreSQL connection lost (the server log has the reason)");
-    }
-    if (state == "23505") return Error(ErrorCode::conflict, msg);
-    if (state == "40001" || state == "40P01") {
-      saw_retryable_ = true;
-      return Error(ErrorCode::conflict, msg);
-    }
-    if (!state.empty()) msg += " (SQLSTATE " + state + ")";
-    return Error(ErrorCode::internal_error, "postgres: " + msg);
+    PgFailure failure = classify_failure(conn_, res);
+    if (failure.connection_lost) broken_ = true;  // reconnect on next use
+    if (failure.retryable) saw_retryable_ = true;
+    return std::move(failure.error);
   }
 
   static constexpr std::size_t kMaxPreparedStatements = 512;
@@ -290,17 +206,32 @@ class PgConnection final : public Connection {
 class PgDatabase final : public Database {
  public:
   PgDatabase(const std::string& url, const DatabaseOptions& options)
-      : timeout_(std::max(options.busy_timeout_ms, 1000)) {
-    params_.keys = {"application_name",    "connect_timeout",  "keepalives", "keepalives_idle",
-                    "keepalives_interval", "keepalives_count", "dbname"};
+      : timeout_(std::max(options.busy_timeout_ms, 1000)), shared_(std::make_shared<PipelineShared>()) {
+    ConnParams& params = shared_->params;
+    params.keys = {"application_name",    "connect_timeout",  "keepalives", "keepalives_idle",
+                   "keepalives_interval", "keepalives_count", "dbname"};
     // Fail fast during an outage; notice a dead peer within about a minute on an idle connection.
-    params_.values = {"badgeserver", "5", "1", "30", "10", "3", url};
-    for (int i = 0; i < options.pool_size; ++i) pool_.add(std::make_unique<PgConnection>(&params_));
+    params.values = {"badgeserver", "5", "1", "30", "10", "3", url};
+    for (int i = 0; i < options.pool_size; ++i) pool_.add(std::make_unique<PgConnection>(&params));
   }
 
   Dialect dialect() const override { return Dialect::postgres; }
 
-  PoolStats pool_stats() override { return pool_.stats(); }
+  PoolStats pool_stats() override {
+    PoolStats stats = pool_.stats();
+    stats.async_reads = shared_->reads.load(std::memory_order_relaxed);
+    return stats;
+  }
+
+  // The calling network thread's pipeline, made on first use; it lives as long as that thread's loop.
+  bool query_async(std::string_view sql, std::vector<Value> params,
+                   std::function<void(Result<Rows>)> done) override {
+    EventLoop* loop = EventLoop::current();
+    if (!loop) return false;
+    std::shared_ptr<void>& slot = loop->slot(shared_.get());
+    if (!slot) slot = std::make_shared<PgPipeline>(*loop, shared_);
+    return static_cast<PgPipeline*>(slot.get())->submit(sql, params, done);
+  }
 
   Result<Pool<PgConnection>::Lease> checkout() {
     auto lease = pool_.acquire(timeout_);
@@ -394,7 +325,9 @@ class PgDatabase final : public Database {
   }
 
   std::chrono::milliseconds timeout_;
-  ConnParams params_;  // before pool_: connections point into it
+  // Before pool_: its connections point into shared_->params. Also the key of this database's
+  // pipeline in each loop, kept alive by the pipelines, so that no other database reuses the address.
+  std::shared_ptr<PipelineShared> shared_;
   Pool<PgConnection> pool_;
 };
 

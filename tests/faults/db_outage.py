@@ -31,6 +31,12 @@ def main(workdir):
         before = h.client_credentials_token(server, cid, secret)
         h.check(before.status == 200, f"token failed: {before.body}")
         token = before.json()["access_token"]
+        # The Open Badges listing is read by the network threads through their own pipelined
+        # PostgreSQL connections (not the pool): it must ride out the outage the same way.
+        learner = {"Authorization": "Bearer " + h.learner_token(server, admin_key)}
+        for _ in range(6):  # each network thread connects its pipeline on first use
+            r = server.call("GET", "/ims/ob/v3p0/credentials", headers=learner)
+            h.check(r.status == 200, f"credentials listing failed: {r.status} {r.body}")
 
         h.log("stopping PostgreSQL")
         pg.stop("fast")
@@ -41,6 +47,7 @@ def main(workdir):
             ("admin API", lambda: server.call("GET", "/api/v1/users", headers=admin)),
             ("introspection", lambda: server.call("POST", "/oauth/introspect", form={"token": token},
                                                   headers=admin)),
+            ("credentials listing", lambda: server.call("GET", "/ims/ob/v3p0/credentials", headers=learner)),
         ]:
             for attempt in range(2):  # the first call may find a pooled connection broken, the second none
                 r, seconds = timed(call)
@@ -51,6 +58,9 @@ def main(workdir):
                 if name == "health":
                     h.check(body.get("status") == "unavailable", f"/health body: {r.body}")
                     h.check("database" in body.get("error", ""), f"/health does not name the database: {r.body}")
+                elif name == "credentials listing":  # the Open Badges API's own error shape
+                    h.check(body.get("imsx_codeMajor") == "failure", f"{name} error body: {r.body}")
+                    h.check("PostgreSQL" in body.get("imsx_description", ""), f"unclear error: {r.body}")
                 else:
                     h.check(body.get("error") == "temporarily_unavailable", f"{name} error body: {r.body}")
                     h.check("PostgreSQL" in body.get("error_description", ""), f"unclear error: {r.body}")
@@ -76,6 +86,9 @@ def main(workdir):
         h.check(h.introspect(server, admin_key, after.json()["access_token"]).get("active") is True,
                 "the new token is not recorded")
         h.check(h.register_confidential(server).status == 201, "registration after the outage failed")
+        for _ in range(6):
+            r = server.call("GET", "/ims/ob/v3p0/credentials", headers=learner)
+            h.check(r.status == 200, f"credentials listing after the outage: {r.status} {r.body}")
         h.check_recorded(server, admin_key, [token, after.json()["access_token"]])
         server.stop()
         h.check(server.proc.returncode == 0, f"exit status {server.proc.returncode}: {server.log()[-4000:]}")

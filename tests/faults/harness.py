@@ -4,6 +4,7 @@ SQL checks of invariants that no API shows (a half-written row would break them)
 
 import base64
 import http.client
+import hashlib
 import json
 import os
 import random
@@ -298,6 +299,43 @@ def register_confidential(server):
         "response_types": ["code"], "redirect_uris": ["https://app.example.org/cb"],
         "token_endpoint_auth_method": "client_secret_basic", "scope": SCOPE})
     return r
+
+
+def learner_token(server, admin_key, email="learner@example.org"):
+    """An access token of a user (a learner) for the Open Badges API: a user, a public client with a
+    consent granted through the admin API, then authorize (with the user's session) and PKCE."""
+    admin = {"X-API-Key": admin_key}
+    password = "correct horse battery staple"
+    r = server.call("POST", "/api/v1/users", body={"email": email, "password": password, "name": "Learner"},
+                    headers=admin)
+    check(r.status == 201, f"user creation answered {r.status}: {r.body}")
+    user_id = r.json()["id"]
+    r = server.call("POST", "/auth/login", body={"email": email, "password": password})
+    check(r.status == 200, f"login answered {r.status}: {r.body}")
+    session = r.json()["access_token"]
+    redirect = "https://wallet.example.org/cb"
+    r = server.call("POST", "/oauth/register", body={
+        "client_name": "fault wallet", "redirect_uris": [redirect], "grant_types": ["authorization_code"],
+        "token_endpoint_auth_method": "none", "scope": SCOPE})
+    check(r.status == 201, f"wallet registration answered {r.status}: {r.body}")
+    wallet = r.json()["client_id"]
+    r = server.call("POST", "/api/v1/consents", body={"subject": user_id, "client_id": wallet,
+                                                      "grant_scope": [SCOPE]}, headers=admin)
+    check(r.status in (200, 201), f"consent answered {r.status}: {r.body}")
+    verifier = random_name(43)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    query = urllib.parse.urlencode({"response_type": "code", "client_id": wallet, "redirect_uri": redirect,
+                                    "scope": SCOPE, "code_challenge": challenge,
+                                    "code_challenge_method": "S256"})
+    r = server.call("GET", "/oauth/authorize?" + query,
+                    headers={"Authorization": "Bearer " + session, "Accept": "application/json"})
+    check(r.status == 200 and "redirect_to" in (r.json() or {}), f"authorize answered {r.status}: {r.body}")
+    code = urllib.parse.parse_qs(urllib.parse.urlparse(r.json()["redirect_to"]).query)["code"][0]
+    r = server.call("POST", "/oauth/token", form={"grant_type": "authorization_code", "client_id": wallet,
+                                                  "code": code, "redirect_uri": redirect,
+                                                  "code_verifier": verifier})
+    check(r.status == 200, f"code exchange answered {r.status}: {r.body}")
+    return r.json()["access_token"]
 
 
 def client_credentials_token(server, client_id, secret, timeout=10.0):

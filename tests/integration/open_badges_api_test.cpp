@@ -372,6 +372,46 @@ TEST_F(OpenBadgesApiTest, PagingWithTotalCountAndLinks) {
   }
 }
 
+// On PostgreSQL the listing is read by the network thread through its pipelined connection
+// (src/store/postgres_pipeline.cpp), counted by badgeserver_db_async_reads_total; SQLite reads it on
+// an idle pooled connection and never uses that path.
+TEST_F(OpenBadgesApiTest, ListingOnPostgresIsReadThroughTheNetworkThreadsPipeline) {
+  auto async_reads = [&]() -> long {
+    auto m = client().get("/metrics", admin());
+    EXPECT_EQ(m.status, 200) << m.body;
+    const std::string name = "\nbadgeserver_db_async_reads_total ";
+    auto at = m.body.find(name);
+    EXPECT_NE(at, std::string::npos) << m.body;
+    return at == std::string::npos ? -1 : std::stol(m.body.substr(at + name.size()));
+  };
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(upsert(sample_credential("urn:uuid:a-" + std::to_string(i),
+                                       "2024-02-0" + std::to_string(i + 1) + "T00:00:00Z"))
+                  .status,
+              201);
+  const long before = async_reads();
+  const bool postgres = test_database_kind() == "postgres";
+  // The first requests of each network thread go to a worker while its pipeline connects. Offset 3
+  // is past the end: the total then takes a second statement, chained on the same pipeline.
+  const std::size_t page_sizes[] = {2, 2, 1, 0};
+  long reads = 0;
+  for (int i = 0; i < (postgres ? 200 : 40) && (!postgres || reads < 20); ++i) {
+    auto page = client().get("/ims/ob/v3p0/credentials?limit=2&offset=" + std::to_string(i % 4), auth());
+    ASSERT_EQ(page.status, 200) << page.body;
+    EXPECT_EQ(page.header("x-total-count"), "3");
+    EXPECT_EQ(page.json()["credential"].size(), page_sizes[i % 4]) << "offset " << i % 4;
+    EXPECT_FALSE(page.header("x-request-id").empty());  // the pipeline's finishing steps ran
+    EXPECT_EQ(page.header("cache-control"), "no-store");
+    if (i % 10 == 9) reads = async_reads() - before;
+  }
+  reads = async_reads() - before;
+  if (!postgres) {
+    EXPECT_EQ(reads, 0);
+  } else {
+    EXPECT_GE(reads, 20);
+  }
+}
+
 TEST_F(OpenBadgesApiTest, InvalidCredentialsAreRefusedAndNothingIsStored) {
   const auto good = sample_credential("urn:uuid:bad-1");
   // Each required member of AchievementCredential, AchievementSubject and Achievement missing in turn.

@@ -109,6 +109,28 @@ std::string paging_links(const std::string& issuer, std::int64_t limit, std::int
   return out;
 }
 
+// getCredentials' answer: OB 3.0 GetOpenBadgeCredentialsResponse, JSON credentials in `credential`,
+// VC-JWTs (as they were received or issued) in `compactJwsString`; the paging headers.
+Response credentials_response(Result<badges::CredentialList> list, const Services& services,
+                              const badges::CredentialListQuery& query,
+                              const std::optional<std::string>& since_text) {
+  if (!list) return imsx_error(list.error());
+  nlohmann::json credentials = nlohmann::json::array();
+  nlohmann::json compact = nlohmann::json::array();
+  for (const auto& item : list->items) {
+    if (item.compact_jws) {
+      compact.push_back(*item.compact_jws);
+    } else {
+      credentials.push_back(item.credential);
+    }
+  }
+  Response r = Response::json(200, {{"credential", credentials}, {"compactJwsString", compact}});
+  r.set_header("X-Total-Count", std::to_string(list->total));
+  r.set_header("Link",
+               paging_links(services.settings.issuer, query.limit, query.offset, list->total, since_text));
+  return r;
+}
+
 Response get_credentials(Request& request, Services& services) {
   auto owner = authorize_owner(request, services, oauth::kScopeCredentialRead);
   if (!owner) return owner.error();
@@ -130,28 +152,20 @@ Response get_credentials(Request& request, Services& services) {
     }
     since_text = std::string(*since);
   }
-  // On a network thread (SQLite), the read runs there when a connection is idle.
-  auto list = request.on_network_thread ? services.credential_store.list_without_waiting(*owner, query)
-                                        : std::optional(services.credential_store.list(*owner, query));
-  if (!list) return Response::offload();
-  if (!*list) return imsx_error(list->error());
-
-  // OB 3.0 GetOpenBadgeCredentialsResponse: JSON credentials in `credential`, VC-JWTs (as they
-  // were received or issued) in `compactJwsString`.
-  nlohmann::json credentials = nlohmann::json::array();
-  nlohmann::json compact = nlohmann::json::array();
-  for (const auto& item : (*list)->items) {
-    if (item.compact_jws) {
-      compact.push_back(*item.compact_jws);
-    } else {
-      credentials.push_back(item.credential);
-    }
+  // On a network thread the read runs there: at once on an idle SQLite connection, or sent down this
+  // thread's PostgreSQL pipeline with the answer given when the rows arrive. Else on a worker.
+  if (!request.on_network_thread) {
+    return credentials_response(services.credential_store.list(*owner, query), services, query, since_text);
   }
-  Response r = Response::json(200, {{"credential", credentials}, {"compactJwsString", compact}});
-  r.set_header("X-Total-Count", std::to_string((*list)->total));
-  r.set_header("Link",
-               paging_links(services.settings.issuer, query.limit, query.offset, (*list)->total, since_text));
-  return r;
+  if (auto list = services.credential_store.list_without_waiting(*owner, query))
+    return credentials_response(std::move(*list), services, query, since_text);
+  auto deferred = std::make_shared<DeferredResponse>();
+  const bool sent = services.credential_store.list_async(
+      *owner, query, [deferred, &services, query, since_text](Result<badges::CredentialList> list) {
+        deferred->resolve(credentials_response(std::move(list), services, query, since_text));
+      });
+  if (!sent) return Response::offload();
+  return Response::later(std::move(deferred));
 }
 
 Response text_response(int status, std::string body) {
