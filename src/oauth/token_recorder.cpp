@@ -58,8 +58,7 @@ void TokenRecorder::run() {
     std::vector<store::OAuthToken> batch;
     batch.reserve(queued.size());
     for (auto& q : queued) batch.push_back(std::move(q.token));
-    Status committed =
-        db_.transaction([&](store::Connection& c) -> Status { return store::insert_tokens(c, batch); });
+    Status committed = store::record_tokens(db_, batch);
     for (auto& q : queued)
       if (q.done) q.done(committed);
     lock.lock();

@@ -35,6 +35,10 @@ Status insert_token(Executor ex, const OAuthToken& token);
 // inside a transaction for all-or-nothing, and on SQLite for one commit instead of one per statement.
 // A duplicate jti is conflict.
 Status insert_tokens(Executor ex, const std::vector<OAuthToken>& tokens);
+// Inserts the batch atomically and durably, in as few round trips as the dialect allows: on
+// PostgreSQL one statement (unnest of one array per column: atomic without BEGIN/COMMIT, so one
+// round trip for any batch), on SQLite one transaction of insert_tokens.
+Status record_tokens(Database& db, const std::vector<OAuthToken>& tokens);
 Result<std::optional<OAuthToken>> find_token(Executor ex, std::string_view jti);
 // Sets revoked_at unless already revoked, and records a Revocation; false when no such live token.
 // "Live": unrevoked and expires_at > now. Each revocation is one UPDATE; a trigger on oauth_tokens

@@ -57,6 +57,33 @@ void append_params(std::vector<Value>& p, const OAuthToken& t) {
   p.push_back(opt(t.used_at));
 }
 
+// A PostgreSQL array literal (`{"a","b\"c",NULL}`) of one column of a batch: every element
+// quoted, with backslash and double quote escaped, so any text travels unchanged.
+template <class Get>
+std::string pg_array(const std::vector<OAuthToken>& tokens, Get get) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (i) out += ',';
+    const std::optional<std::string> v = get(tokens[i]);
+    if (!v) {
+      out += "NULL";
+      continue;
+    }
+    out += '"';
+    for (char c : *v) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+std::optional<std::string> decimal(std::optional<std::int64_t> n) {
+  return n ? std::optional(std::to_string(*n)) : std::nullopt;
+}
+
 OAuthToken to_token(const Row& r) {
   OAuthToken t;
   t.jti = r.text(0);
@@ -119,6 +146,34 @@ Status insert_tokens(Executor ex, const std::vector<OAuthToken>& tokens) {
     if (auto r = ex.exec(insert_sql(log2), p); !r) return error_of(r);
     next += n;
   }
+  return ok();
+}
+
+Status record_tokens(Database& db, const std::vector<OAuthToken>& tokens) {
+  if (tokens.empty()) return ok();
+  if (db.dialect() == Dialect::sqlite)
+    return db.transaction([&](Connection& c) -> Status { return insert_tokens(c, tokens); });
+  static const std::string sql = "INSERT INTO oauth_tokens (" + std::string(kColumns) +
+                                 ") SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
+                                 "$5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], "
+                                 "$10::bigint[], $11::bigint[], $12::bigint[])";
+  using T = OAuthToken;
+  const std::array<Value, kTokenColumns> p = {
+      text(pg_array(tokens, [](const T& t) { return std::optional(t.jti); })),
+      text(pg_array(tokens, [](const T& t) { return std::optional(t.kind); })),
+      text(pg_array(tokens, [](const T& t) { return std::optional(t.client_id); })),
+      text(pg_array(tokens, [](const T& t) { return std::optional(t.subject); })),
+      text(pg_array(tokens, [](const T& t) { return std::optional(join_words(t.scope)); })),
+      text(pg_array(tokens, [](const T& t) { return std::optional(t.audience); })),
+      text(pg_array(tokens, [](const T& t) { return t.grant_id; })),
+      text(pg_array(tokens, [](const T& t) { return t.parent_jti; })),
+      text(pg_array(tokens, [](const T& t) { return decimal(t.issued_at); })),
+      text(pg_array(tokens, [](const T& t) { return decimal(t.expires_at); })),
+      text(pg_array(tokens, [](const T& t) { return decimal(t.revoked_at); })),
+      text(pg_array(tokens, [](const T& t) { return decimal(t.used_at); })),
+  };
+  auto r = db.exec(sql, p);
+  if (!r) return error_of(r);
   return ok();
 }
 

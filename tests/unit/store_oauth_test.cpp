@@ -607,6 +607,45 @@ TEST_P(StoreOAuthTest, InsertTokensInBatches) {
   EXPECT_FALSE(get_token("dup-0").has_value());
 }
 
+// The recorder's write: one statement on PostgreSQL (arrays per column), one transaction on SQLite.
+// Every value comes back unchanged, whatever its characters; a duplicate fails the whole batch.
+TEST_P(StoreOAuthTest, RecordTokensKeepsEveryValueAndIsAllOrNothing) {
+  std::vector<OAuthToken> batch;
+  for (int i = 0; i < 300; ++i) {
+    OAuthToken t =
+        token("rec-" + std::to_string(i), "c\"q\\" + std::to_string(i % 3), "u,{x} NULL", 5000 + i);
+    t.scope = {"a\"b", "c\\d", "{e}", "NULL"};
+    t.audience = i % 2 ? "" : "https://rs.example/\"x\"";
+    if (i % 3 == 0) t.grant_id = "g'" + std::to_string(i);
+    if (i % 4 == 0) t.parent_jti = "NULL";
+    if (i % 5 == 0) t.revoked_at = 4000 + i;
+    if (i % 7 == 0) t.used_at = -i;
+    batch.push_back(std::move(t));
+  }
+  ASSERT_TRUE(Ok(record_tokens(db(), batch)));
+  ASSERT_TRUE(Ok(record_tokens(db(), {})));
+  EXPECT_EQ(count("oauth_tokens"), 300);
+  for (const OAuthToken& want : batch) {
+    auto got = get_token(want.jti);
+    ASSERT_TRUE(got.has_value()) << want.jti;
+    EXPECT_EQ(got->kind, want.kind);
+    EXPECT_EQ(got->client_id, want.client_id);
+    EXPECT_EQ(got->subject, want.subject);
+    EXPECT_EQ(got->scope, want.scope);
+    EXPECT_EQ(got->audience, want.audience);
+    EXPECT_EQ(got->grant_id, want.grant_id);
+    EXPECT_EQ(got->parent_jti, want.parent_jti);
+    EXPECT_EQ(got->issued_at, want.issued_at);
+    EXPECT_EQ(got->expires_at, want.expires_at);
+    EXPECT_EQ(got->revoked_at, want.revoked_at);
+    EXPECT_EQ(got->used_at, want.used_at);
+  }
+  std::vector<OAuthToken> dup = {token("rec-new-1"), token("rec-17"), token("rec-new-2")};
+  EXPECT_TRUE(FailsWith(record_tokens(db(), dup), ErrorCode::conflict));
+  EXPECT_EQ(count("oauth_tokens"), 300);
+  EXPECT_FALSE(get_token("rec-new-1").has_value());
+}
+
 // The group-commit writer's asynchronous side: a callback fires only after its record is committed
 // (the row is readable from it), and a batch that fails reports the failure to every callback in it.
 TEST_P(StoreOAuthTest, RecorderCallsBackAfterCommitAndReportsFailedBatches) {
