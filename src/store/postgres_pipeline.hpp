@@ -63,7 +63,9 @@ class PgPipeline : public std::enable_shared_from_this<PgPipeline> {
   void lose(const Error& error);
   static void on_notice(void* self, const PGresult* res);
 
-  static constexpr std::size_t kMaxInFlight = 4096;
+  // Beyond this many reads in flight, more go to the workers' pool: a bound on how many requests
+  // wait behind one slow statement (PostgreSQL runs a connection's statements in order).
+  static constexpr std::size_t kMaxInFlight = 256;
   static constexpr std::size_t kMaxPreparedStatements = 256;
 
   EventLoop& loop_;
