@@ -32,6 +32,18 @@ void log_libpq_reason(const char* what, const std::string& reason) {
   log::warn(what, {{"reason", reason}});
 }
 
+PGconn* connect_blocking(const ConnParams& params) {
+  std::vector<const char*> keys;
+  std::vector<const char*> values;
+  for (std::size_t i = 0; i < params.keys.size(); ++i) {
+    keys.push_back(params.keys[i].c_str());
+    values.push_back(params.values[i].c_str());
+  }
+  keys.push_back(nullptr);
+  values.push_back(nullptr);
+  return PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1);
+}
+
 EncodedParams::EncodedParams(std::span<const Value> params)
     : values(params.size(), nullptr), types(params.size(), 0) {
   integers.reserve(params.size());  // no reallocation: values point into it

@@ -28,6 +28,10 @@ struct ConnParams {
 
 using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
+// PQconnectdbParams with these parameters: blocks (host name resolution, up to connect_timeout).
+// Null only when out of memory; else PQstatus tells whether it connected, and the caller PQfinishes it.
+PGconn* connect_blocking(const ConnParams& params);
+
 std::string trimmed(std::string s);
 
 // At most one line a second per `what` (a string literal): during an outage every request tries

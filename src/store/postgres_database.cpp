@@ -121,15 +121,7 @@ class PgConnection final : public Connection {
     conn_ = nullptr;
     broken_ = false;
     prepared_.clear();  // statements belong to the session that prepared them
-    std::vector<const char*> keys;
-    std::vector<const char*> values;
-    for (std::size_t i = 0; i < params_->keys.size(); ++i) {
-      keys.push_back(params_->keys[i].c_str());
-      values.push_back(params_->values[i].c_str());
-    }
-    keys.push_back(nullptr);
-    values.push_back(nullptr);
-    PGconn* c = PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1);
+    PGconn* c = connect_blocking(*params_);
     if (!c || PQstatus(c) != CONNECTION_OK) {
       std::string msg = c ? trimmed(PQerrorMessage(c)) : "out of memory";
       if (c) PQfinish(c);

@@ -8,9 +8,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A connection that never completes (a host that drops our packets) is abandoned after this; the
-// blocking pool's connect_timeout is 5 s.
-constexpr auto kConnectTimeout = std::chrono::seconds(10);
 constexpr auto kRetryDelay = std::chrono::seconds(1);
 
 bool succeeded(const PGresult* r) {
@@ -25,16 +22,14 @@ PgPipeline::PgPipeline(EventLoop& loop, std::shared_ptr<PipelineShared> shared)
 
 PgPipeline::~PgPipeline() {
   // Reads still in flight are dropped uncalled: the loop is going away with everything it serves.
+  if (connector_.joinable()) connector_.join();  // at most connect_timeout during an outage
+  if (connected_) PQfinish(connected_);          // connected, never adopted
   if (fd_ >= 0) loop_.forget(fd_);
   if (conn_) PQfinish(conn_);
 }
 
 bool PgPipeline::submit(std::string_view sql, std::span<const Value> params,
                         std::function<void(Result<Rows>)>& done) {
-  if (state_ == State::connecting && Clock::now() - connect_started_ > kConnectTimeout) {
-    log_libpq_reason("cannot connect to PostgreSQL", "pipeline connection timed out");
-    lose(Error(ErrorCode::service_unavailable, "cannot connect to PostgreSQL"));
-  }
   if (state_ == State::disconnected && Clock::now() >= retry_after_) start_connecting();
   if (state_ != State::ready || queries_in_flight_ >= kMaxInFlight) return false;
 
@@ -72,59 +67,51 @@ bool PgPipeline::submit(std::string_view sql, std::span<const Value> params,
   return true;
 }
 
+// Connecting blocks (libpq resolves a host name synchronously, then waits up to connect_timeout
+// for the server), so it runs on a thread of its own; the network thread only adopts the result.
 void PgPipeline::start_connecting() {
-  std::vector<const char*> keys;
-  std::vector<const char*> values;
-  for (std::size_t i = 0; i < shared_->params.keys.size(); ++i) {
-    keys.push_back(shared_->params.keys[i].c_str());
-    values.push_back(shared_->params.values[i].c_str());
-  }
-  keys.push_back(nullptr);
-  values.push_back(nullptr);
-  conn_ = PQconnectStartParams(keys.data(), values.data(), /*expand_dbname=*/1);
-  if (!conn_ || PQstatus(conn_) == CONNECTION_BAD) {
-    log_libpq_reason("cannot connect to PostgreSQL",
-                     conn_ ? trimmed(PQerrorMessage(conn_)) : "out of memory");
-    if (conn_) PQfinish(conn_);
-    conn_ = nullptr;
-    retry_after_ = Clock::now() + kRetryDelay;
-    return;
-  }
-  PQsetNoticeReceiver(conn_, &PgPipeline::on_notice, this);
+  if (connector_.joinable()) connector_.join();  // the last attempt's thread, which has posted already
   state_ = State::connecting;
-  connect_started_ = Clock::now();
   ++generation_;
-  server_ended_session_ = false;
-  continue_connecting(PGRES_POLLING_WRITING);  // what libpq says to start with
-}
-
-void PgPipeline::continue_connecting(PostgresPollingStatusType wait_for) {
-  // libpq may close its socket and open another while connecting (a host name with several
-  // addresses), possibly with the same number: the watch starts afresh each time.
-  if (fd_ >= 0) loop_.forget(fd_);
-  fd_ = PQsocket(conn_);
-  if (fd_ < 0) return lose(Error(ErrorCode::service_unavailable, "cannot connect to PostgreSQL"));
-  const auto what =
-      wait_for == PGRES_POLLING_READING ? EventLoop::Readiness::readable : EventLoop::Readiness::writable;
-  loop_.wait(fd_, what, [weak = weak_from_this(), generation = generation_](bool ok) {
-    auto self = weak.lock();
-    if (!self || self->generation_ != generation || self->state_ != State::connecting) return;
-    const PostgresPollingStatusType next = ok ? PQconnectPoll(self->conn_) : PGRES_POLLING_FAILED;
-    if (next == PGRES_POLLING_OK) return self->on_connected();
-    if (next == PGRES_POLLING_FAILED) {
-      // libpq's reason names the host and port: the log gets it, a client only the fact.
-      log_libpq_reason("cannot connect to PostgreSQL", trimmed(PQerrorMessage(self->conn_)));
-      return self->lose(Error(ErrorCode::service_unavailable, "cannot connect to PostgreSQL"));
+  connector_ = std::thread([this, weak = weak_from_this(), generation = generation_] {
+    PGconn* conn = connect_blocking(shared_->params);
+    {
+      std::lock_guard lock(connected_mutex_);
+      connected_ = conn;
     }
-    self->continue_connecting(next);
+    // The destructor joins this thread before the loop can go, so the loop is still there.
+    loop_.post([weak, generation] {
+      if (auto self = weak.lock()) self->adopt(generation);
+    });
   });
 }
 
-void PgPipeline::on_connected() {
+void PgPipeline::adopt(std::uint64_t generation) {
+  PGconn* conn = nullptr;
+  {
+    std::lock_guard lock(connected_mutex_);
+    conn = std::exchange(connected_, nullptr);
+  }
+  if (generation != generation_ || state_ != State::connecting) {
+    if (conn) PQfinish(conn);
+    return;
+  }
+  if (!conn || PQstatus(conn) != CONNECTION_OK) {
+    // libpq's reason names the host and port: the log gets it, a client only the fact.
+    log_libpq_reason("cannot connect to PostgreSQL", conn ? trimmed(PQerrorMessage(conn)) : "out of memory");
+    if (conn) PQfinish(conn);
+    state_ = State::disconnected;
+    retry_after_ = Clock::now() + kRetryDelay;
+    return;
+  }
+  conn_ = conn;
+  server_ended_session_ = false;
+  PQsetNoticeReceiver(conn_, &PgPipeline::on_notice, this);
   if (PQsetnonblocking(conn_, 1) != 0 || PQenterPipelineMode(conn_) != 1) {
     log_libpq_reason("cannot use a PostgreSQL pipeline", trimmed(PQerrorMessage(conn_)));
     return lose(Error(ErrorCode::service_unavailable, "cannot connect to PostgreSQL"));
   }
+  fd_ = PQsocket(conn_);
   state_ = State::ready;
   arm_read();  // also while idle: that is how a server closing the session is noticed
 }
@@ -214,6 +201,7 @@ void PgPipeline::lose(const Error& error) {
   state_ = State::disconnected;
   retry_after_ = Clock::now() + kRetryDelay;
   reading_ = writing_ = false;
+  prepare_failure_.reset();
   prepared_.clear();  // statements belong to the session that prepared them
   queries_in_flight_ = 0;
   auto owed = std::move(pending_);

@@ -11,10 +11,12 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 #include "common/event_loop.hpp"
@@ -50,8 +52,8 @@ class PgPipeline : public std::enable_shared_from_this<PgPipeline> {
   };
 
   void start_connecting();
-  void continue_connecting(PostgresPollingStatusType wait_for);
-  void on_connected();
+  // On the loop, with what the connecting thread of that generation left in connected_.
+  void adopt(std::uint64_t generation);
   void flush();
   void arm_read();
   // Waits for the socket to be ready for `what` (armed is set meanwhile), then runs then.
@@ -74,7 +76,6 @@ class PgPipeline : public std::enable_shared_from_this<PgPipeline> {
   int fd_ = -1;
   State state_ = State::disconnected;
   std::uint64_t generation_ = 0;  // one per connection: waits of an earlier one are ignored
-  std::chrono::steady_clock::time_point connect_started_{};
   std::chrono::steady_clock::time_point retry_after_{};
   std::deque<Pending> pending_;  // what the server owes, in order
   std::size_t queries_in_flight_ = 0;
@@ -83,6 +84,9 @@ class PgPipeline : public std::enable_shared_from_this<PgPipeline> {
   bool reading_ = false;
   bool writing_ = false;
   bool server_ended_session_ = false;  // a FATAL notice arrived
+  std::thread connector_;              // the connection attempt in progress, if any
+  std::mutex connected_mutex_;
+  PGconn* connected_ = nullptr;  // what connector_ made, until adopted
   // Why the statement awaiting its result was aborted: preparing it failed (until the next Sync).
   std::optional<Error> prepare_failure_;
 };
