@@ -1,6 +1,7 @@
 // Database::query_async: reads sent from an event-loop thread without waiting. PostgreSQL sends them
 // down one pipelined connection per loop; SQLite (and any thread without a loop) declines, and the
 // caller reads on a worker instead. The loop here is the HTTP server's own Asio one.
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <functional>
@@ -148,6 +149,49 @@ TEST_P(StoreAsyncReadTest, ALostSessionFailsItsReadsWithServiceUnavailableThenRe
   ASSERT_TRUE(loop.run_until([&] { return after.has_value(); }));
   ASSERT_TRUE(Ok(*after));
   EXPECT_NE((*after)->at(0).integer(0), (*pid)->at(0).integer(0));
+}
+
+// Two network threads on one database: each has its own pipeline, and each read is answered on
+// the thread that sent it.
+TEST_P(StoreAsyncReadTest, EachLoopThreadHasItsOwnPipelineAndItsOwnAnswers) {
+  if (!is_postgres()) GTEST_SKIP() << "PostgreSQL only";
+  constexpr int kReads = 300;
+  std::atomic<int> wrong_thread{0}, failed{0}, answered{0};
+  std::atomic<std::int64_t> pids[2] = {0, 0};
+  auto run = [&](int index) {
+    LoopThread loop;
+    const auto me = std::this_thread::get_id();
+    int mine = 0;
+    std::optional<Result<Rows>> pid;
+    if (!send_when_connected(loop, "SELECT pg_backend_pid()", {},
+                             [&](Result<Rows> r) { pid.emplace(std::move(r)); }) ||
+        !loop.run_until([&] { return pid.has_value(); }) || !*pid) {
+      failed.fetch_add(kReads);
+      return;
+    }
+    pids[index] = (*pid)->at(0).integer(0);
+    for (int i = 0; i < kReads; ++i) {
+      const bool sent = db().query_async("SELECT $1 * 2", {Value{std::int64_t{i}}}, [&, i](Result<Rows> r) {
+        if (std::this_thread::get_id() != me) wrong_thread.fetch_add(1);
+        if (!r || r->at(0).integer(0) != 2 * i) failed.fetch_add(1);
+        ++mine;
+        answered.fetch_add(1);
+      });
+      if (!sent) {
+        failed.fetch_add(1);
+        ++mine;
+      }
+      if (i % 50 == 49) loop.run_until([&] { return mine == i + 1; });  // at most 50 in flight
+    }
+    loop.run_until([&] { return mine == kReads; });
+  };
+  std::thread a(run, 0), b(run, 1);
+  a.join();
+  b.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(wrong_thread.load(), 0);
+  EXPECT_EQ(answered.load(), 2 * kReads);
+  EXPECT_NE(pids[0].load(), pids[1].load());  // two sessions, one per loop
 }
 
 TEST_P(StoreAsyncReadTest, AnswersOwedWhenTheLoopEndsAreDroppedNotCalled) {
