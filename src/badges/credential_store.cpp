@@ -80,7 +80,7 @@ std::optional<Result<CredentialList>> CredentialStore::list_without_waiting(
 
 bool CredentialStore::list_async(std::string_view owner_user_id, const CredentialListQuery& query,
                                  std::function<void(Result<CredentialList>)> done) {
-  if (query.limit < 1 || query.limit > kMaxCredentialPageLimit || query.offset < 0) return false;
+  // Out-of-range paging is declined by the store and answered with its error on a worker.
   return store::list_ob_credentials_async(db_, owner_user_id, query.since, query.limit, query.offset,
                                           [done = std::move(done)](Result<store::ObCredentialPage> page) {
                                             if (!page) return done(std::unexpected(page.error()));

@@ -109,8 +109,11 @@ std::optional<ObCredentialPage> credential_page_of(const Rows& rows, std::int64_
   return page;
 }
 
-std::int64_t count_of(const Rows& rows) {
-  return rows.empty() ? 0 : rows.front().integer(0);
+// The (empty) page past the end, from the count statement's rows.
+ObCredentialPage page_past_the_end(const Rows& counted) {
+  ObCredentialPage page;
+  page.total = counted.empty() ? 0 : counted.front().integer(0);
+  return page;
 }
 
 }  // namespace
@@ -125,9 +128,7 @@ Result<ObCredentialPage> list_ob_credentials(Executor ex, std::string_view owner
   if (auto page = credential_page_of(*rows, offset)) return std::move(*page);
   auto counted = ex.query(statements->count_sql, statements->count_params);
   if (!counted) return error_of(counted);
-  ObCredentialPage page;
-  page.total = count_of(*counted);
-  return page;
+  return page_past_the_end(*counted);
 }
 
 bool list_ob_credentials_async(Database& db, std::string_view owner_user_id,
@@ -146,16 +147,12 @@ bool list_ob_credentials_async(Database& db, std::string_view owner_user_id,
        done = std::move(done)](Result<Rows> rows) mutable {
         if (!rows) return done(std::unexpected(rows.error()));
         if (auto page = credential_page_of(*rows, offset)) return done(std::move(*page));
-        auto shared_done = std::make_shared<std::function<void(Result<ObCredentialPage>)>>(std::move(done));
-        const bool sent =
-            db.query_async(count_sql, std::move(count_params), [shared_done](Result<Rows> counted) {
-              if (!counted) return (*shared_done)(std::unexpected(counted.error()));
-              ObCredentialPage page;
-              page.total = count_of(*counted);
-              (*shared_done)(std::move(page));
-            });
+        const bool sent = db.query_async(count_sql, std::move(count_params), [done](Result<Rows> counted) {
+          if (!counted) return done(std::unexpected(counted.error()));
+          done(page_past_the_end(*counted));
+        });
         // The pipeline went away between the two statements (it was lost, or is full).
-        if (!sent) (*shared_done)(fail(ErrorCode::service_unavailable, "the database connection was lost"));
+        if (!sent) done(fail(ErrorCode::service_unavailable, "the database connection was lost"));
       });
 }
 
