@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Soak benchmark (issue 7, bounded growth): issues tokens without pause (client_credentials, and
 # issue-then-revoke pairs so the revocation table fills too) with the shortest token lifetime and a
-# short janitor interval, samples every SAMPLE_INTERVAL seconds the token tables' row counts, the
+# short janitor interval (and a row per client_credentials token, record_client_credentials_tokens,
+# so that the tables fill at the issuance rate: by default those tokens get no row), samples every SAMPLE_INTERVAL seconds the token tables' row counts, the
 # database file size (SQLite: main file + WAL) and the server's RSS, prints the series, and fails
 # unless growth is bounded:
 #   - rows ≤ tokens alive + one janitor batch: the rows whose token expired more than one janitor
@@ -64,7 +65,8 @@ esac
 
 admin=$("$bin" admin create-api-key --database "$db" --name soak --scopes admin | json_field api_key)
 "$bin" serve --database "$db" --listen "127.0.0.1:$PORT" --access-token-ttl "$TOKEN_TTL" \
-  --janitor-interval "$JANITOR_INTERVAL" --log-level warn 2>"$work/server.log" &
+  --janitor-interval "$JANITOR_INTERVAL" --record-client-credentials-tokens true --log-level warn \
+  2>"$work/server.log" &
 pid=$!
 pids+=($pid)
 for _ in $(seq 400); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/health" && break; sleep 0.025; done

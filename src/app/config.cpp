@@ -32,6 +32,9 @@ constexpr OptionSpec kOptions[] = {
     {"session_ttl", "900", "session token lifetime, seconds", true},
     {"session_refresh_ttl", "2592000", "session refresh token lifetime, seconds", true},
     {"access_token_ttl", "3600", "OAuth access token lifetime, seconds", true},
+    {"record_client_credentials_tokens", "false",
+     "keep a row per client_credentials access token (admin listing) instead of issuing them without one",
+     true},
     {"default_audience", "", "audience of access tokens without a resource (default: the issuer)", true},
     {"signing_alg", "ES256", "algorithm of new signing keys: ES256, RS256 or EdDSA", false},
     {"key_refresh_interval", "30", "how often a server reloads the key set, seconds", true},
@@ -244,6 +247,7 @@ Result<Config> ConfigLoader::finalize() {
     return std::unexpected(st.error());
   if (st = parse_int<std::int64_t>(values_, "session_refresh_ttl", c.session_refresh_ttl, 60, 365 * day); !st)
     return std::unexpected(st.error());
+  // At most oauth::kMaxAccessTokenTtl: cut-offs and jti revocations are kept that long.
   if (st = parse_int<std::int64_t>(values_, "access_token_ttl", c.access_token_ttl, 10, day); !st)
     return std::unexpected(st.error());
   if (st = parse_int<std::int64_t>(values_, "key_refresh_interval", c.key_refresh_interval, 1, 3600); !st)
@@ -288,6 +292,8 @@ Result<Config> ConfigLoader::finalize() {
     if (st = parse_int<std::int64_t>(values_, name, *out, 1, max); !st) return std::unexpected(st.error());
   }
   if (st = parse_int<std::int64_t>(values_, "refresh_grace_period", c.refresh_grace_period, 0, 300); !st)
+    return std::unexpected(st.error());
+  if (st = parse_bool(values_, "record_client_credentials_tokens", c.record_client_credentials_tokens); !st)
     return std::unexpected(st.error());
   for (auto [name, out] : {std::pair{"rate_limit_login_ip", &c.rate_limit_login_ip},
                            {"rate_limit_registration_ip", &c.rate_limit_registration_ip},

@@ -57,6 +57,7 @@ struct Config {
   std::int64_t refresh_token_ttl = 30 * 86400;
   std::int64_t refresh_token_idle_ttl = 14 * 86400;
   std::int64_t refresh_grace_period = 0;
+  bool record_client_credentials_tokens = false;
   // [[resource_servers]] tables of the config file: audiences other than the default one.
   struct ResourceServer {
     std::string identifier;

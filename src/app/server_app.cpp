@@ -169,6 +169,7 @@ int run_server(const Config& config, const RouteListener& list_routes) {
   token_options.refresh_token_ttl = config.refresh_token_ttl;
   token_options.refresh_token_idle_ttl = config.refresh_token_idle_ttl;
   token_options.refresh_grace_period = config.refresh_grace_period;
+  token_options.record_client_credentials_tokens = config.record_client_credentials_tokens;
   for (const auto& rs : config.resource_servers)
     token_options.resource_servers.push_back({rs.identifier, rs.scopes, rs.clients});
   oauth::TokenService tokens(**db, keyring, token_options);

@@ -5,6 +5,7 @@
 #include "crypto/random.hpp"
 #include "oauth/client_metadata_validation.hpp"
 #include "oauth/scopes.hpp"
+#include "oauth/token_service.hpp"
 
 namespace bs::oauth {
 
@@ -183,7 +184,14 @@ Result<RegisteredClient> ClientRegistry::update_client(std::string_view client_i
 }
 
 Status ClientRegistry::delete_client(std::string_view client_id) {
-  auto deleted = store::delete_client(db_, client_id);
+  // The client's tokens without a row (client_credentials) die by a cut-off, in the same transaction.
+  auto deleted = db_.transaction([&](store::Connection& c) -> Result<bool> {
+    auto gone = store::delete_client(c, client_id);
+    if (!gone || !*gone) return gone;
+    if (auto st = store::record_client_revocation(c, client_cutoff_now(std::string(client_id))); !st)
+      return std::unexpected(st.error());
+    return true;
+  });
   invalidate(client_id);
   if (!deleted) return std::unexpected(deleted.error());
   if (!*deleted) return fail(ErrorCode::not_found, "no client with this client_id");
@@ -289,6 +297,10 @@ Result<nlohmann::json> ClientRegistry::bulk(std::string_view action,
       if (action == "revoke_tokens") {
         auto revoked = store::revoke_tokens_of_client(c, id, now);
         if (!revoked) return std::unexpected(revoked.error());
+        // The tokens issued without a row (client_credentials) are revoked by a cut-off, which
+        // every instance (this one too) picks up within the revocation poll interval.
+        if (auto st = store::record_client_revocation(c, client_cutoff_now(id)); !st)
+          return std::unexpected(st.error());
         n += *revoked;
         continue;
       }
@@ -296,6 +308,9 @@ Result<nlohmann::json> ClientRegistry::bulk(std::string_view action,
                                         : store::set_client_enabled(c, id, action == "enable", now);
       if (!changed) return std::unexpected(changed.error());
       if (!*changed) return fail(ErrorCode::not_found, "no client with client_id " + id);
+      if (action == "delete")
+        if (auto st = store::record_client_revocation(c, client_cutoff_now(id)); !st)
+          return std::unexpected(st.error());
       ++n;
     }
     return n;

@@ -19,19 +19,66 @@ namespace bs::oauth {
 
 namespace {
 
+std::int64_t now_micros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+constexpr std::size_t kJtiTimeDigits = 14;
+
 // A jti that sorts by issuance time (microseconds, fixed-width hex) followed by 96 random bits.
 // Token records are keyed by jti: keys that arrive in order append to the B-tree instead of
-// dirtying pages all over it, which is most of the cost of writing them.
+// dirtying pages all over it, which is most of the cost of writing them. The time also places a
+// token against a client's cut-off to the microsecond (issued_micros).
 std::string time_ordered_id() {
-  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
-  char prefix[17];
-  std::snprintf(prefix, sizeof prefix, "%014llx", static_cast<unsigned long long>(micros));
+  char prefix[kJtiTimeDigits + 3];
+  std::snprintf(prefix, sizeof prefix, "%014llx", static_cast<unsigned long long>(now_micros()));
   return std::string(prefix) + crypto::random_token(12);
 }
 
+// When the token was issued, to the microsecond when its jti is one of time_ordered_id's; otherwise
+// the end of its iat second, so a cut-off in that second revokes it (the safe side).
+std::int64_t issued_micros(const AccessTokenClaims& c) {
+  std::int64_t micros = 0;
+  if (c.jti.size() <= kJtiTimeDigits) return c.issued_at * 1'000'000 + 999'999;
+  for (std::size_t i = 0; i < kJtiTimeDigits; ++i) {
+    const char ch = c.jti[i];
+    int digit = -1;
+    if (ch >= '0' && ch <= '9') digit = ch - '0';
+    if (ch >= 'a' && ch <= 'f') digit = ch - 'a' + 10;
+    if (digit < 0) return c.issued_at * 1'000'000 + 999'999;
+    micros = micros * 16 + digit;
+  }
+  // A jti's time and iat come from one clock reading apart: disagreeing, the jti is not ours.
+  if (micros / 1'000'000 != c.issued_at) return c.issued_at * 1'000'000 + 999'999;
+  return micros;
+}
+
+store::OAuthToken record_of(const AccessTokenClaims& c) {
+  store::OAuthToken record;
+  record.jti = c.jti;
+  record.kind = "access";
+  record.client_id = c.client_id;
+  record.subject = c.subject;
+  record.scope = c.scope;
+  record.audience = join(c.audience, " ");
+  record.grant_id = c.grant_id;
+  record.issued_at = c.issued_at;
+  record.expires_at = c.expires_at;
+  return record;
+}
+
 }  // namespace
+
+store::ClientRevocation client_cutoff_now(const std::string& client_id) {
+  const std::int64_t micros = now_micros();
+  const std::int64_t now = micros / 1'000'000;
+  return {.client_id = client_id,
+          .issued_before_us = micros,
+          .expires_at = now + kMaxAccessTokenTtl + 1,
+          .revoked_at = now};
+}
 
 TokenService::TokenService(store::Database& db, keys::Keyring& keyring, TokenOptions options)
     : db_(db), keyring_(keyring), options_(std::move(options)), recorder_(db) {}
@@ -56,12 +103,11 @@ Result<std::vector<std::string>> TokenService::resolve_audience(const std::vecto
   return out;
 }
 
-Result<IssuedAccessToken> TokenService::issue_access_token(const std::string& client_id,
-                                                           const std::string& subject,
-                                                           const std::vector<std::string>& scope,
-                                                           const std::vector<std::string>& audience,
-                                                           std::optional<std::string> grant_id,
-                                                           PendingWrites* durable_later) {
+Result<IssuedAccessToken> TokenService::sign_access_token(const std::string& client_id,
+                                                          const std::string& subject,
+                                                          const std::vector<std::string>& scope,
+                                                          const std::vector<std::string>& audience,
+                                                          std::optional<std::string> grant_id) {
   IssuedAccessToken out;
   auto& c = out.claims;
   c.jti = time_ordered_id();
@@ -69,7 +115,8 @@ Result<IssuedAccessToken> TokenService::issue_access_token(const std::string& cl
   c.subject = subject;
   c.scope = scope;
   c.audience = audience;
-  c.issued_at = store::unix_now();
+  // iat from the jti's own clock reading, so the two agree (issued_micros relies on it).
+  c.issued_at = std::stoll(c.jti.substr(0, kJtiTimeDigits), nullptr, 16) / 1'000'000;
   c.expires_at = c.issued_at + options_.access_token_ttl;
   c.grant_id = std::move(grant_id);
 
@@ -86,23 +133,32 @@ Result<IssuedAccessToken> TokenService::issue_access_token(const std::string& cl
   auto jwt = keyring_.sign({{"typ", kAccessTokenType}}, json_text(payload));
   if (!jwt) return std::unexpected(jwt.error());
   out.token = std::move(*jwt);
+  return out;
+}
 
-  store::OAuthToken record;
-  record.jti = c.jti;
-  record.kind = "access";
-  record.client_id = client_id;
-  record.subject = subject;
-  record.scope = scope;
-  record.audience = join(audience, " ");
-  record.grant_id = c.grant_id;
-  record.issued_at = c.issued_at;
-  record.expires_at = c.expires_at;
+Result<IssuedAccessToken> TokenService::issue_access_token(const std::string& client_id,
+                                                           const std::string& subject,
+                                                           const std::vector<std::string>& scope,
+                                                           const std::vector<std::string>& audience,
+                                                           std::optional<std::string> grant_id,
+                                                           PendingWrites* durable_later) {
+  auto out = sign_access_token(client_id, subject, scope, audience, std::move(grant_id));
+  if (!out) return out;
   if (durable_later) {
-    recorder_.record_async(std::move(record), durable_later->expect());
+    recorder_.record_async(record_of(out->claims), durable_later->expect());
     return out;
   }
-  if (auto st = recorder_.record(std::move(record)); !st) return std::unexpected(st.error());
+  if (auto st = recorder_.record(record_of(out->claims)); !st) return std::unexpected(st.error());
   return out;
+}
+
+Result<IssuedAccessToken> TokenService::issue_client_access_token(const std::string& client_id,
+                                                                  const std::vector<std::string>& scope,
+                                                                  const std::vector<std::string>& audience,
+                                                                  PendingWrites* durable_later) {
+  if (options_.record_client_credentials_tokens)
+    return issue_access_token(client_id, client_id, scope, audience, std::nullopt, durable_later);
+  return sign_access_token(client_id, client_id, scope, audience, std::nullopt);
 }
 
 Result<AccessTokenClaims> TokenService::check(std::string_view token, bool allow_expired) {
@@ -187,7 +243,7 @@ std::optional<Result<AccessTokenClaims>> TokenService::verify_cached_access_toke
 
 Result<AccessTokenClaims> TokenService::still_valid(AccessTokenClaims claims,
                                                     const std::vector<std::string>& expected_audiences) {
-  if (is_revoked(claims.jti)) return fail(ErrorCode::invalid_token, "token revoked");
+  if (is_revoked(claims)) return fail(ErrorCode::invalid_token, "token revoked");
   if (!expected_audiences.empty()) {
     bool ok = std::any_of(claims.audience.begin(), claims.audience.end(), [&](const std::string& a) {
       return std::find(expected_audiences.begin(), expected_audiences.end(), a) != expected_audiences.end();
@@ -206,9 +262,12 @@ void TokenService::note_revoked(const std::string& jti, std::int64_t expires_at)
   denied_[jti] = expires_at;
 }
 
-bool TokenService::is_revoked(const std::string& jti) {
+bool TokenService::is_revoked(const AccessTokenClaims& claims) {
   std::lock_guard lock(deny_mutex_);
-  return denied_.count(jti) > 0;
+  if (denied_.count(claims.jti) > 0) return true;
+  if (client_cutoffs_.empty()) return false;
+  auto cutoff = client_cutoffs_.find(claims.client_id);
+  return cutoff != client_cutoffs_.end() && issued_micros(claims) <= cutoff->second.issued_before_us;
 }
 
 namespace {
@@ -217,12 +276,28 @@ void count_revoked(std::int64_t n) {
 }
 }  // namespace
 
-Status TokenService::revoke(const std::string& jti, std::int64_t expires_at) {
-  auto revoked =
-      db_.transaction([&](store::Connection& c) { return store::revoke_token(c, jti, store::unix_now()); });
+Status TokenService::revoke(const AccessTokenClaims& claims) {
+  const auto now = store::unix_now();
+  if (claims.expires_at <= now) return {};  // dead already; a row would only wait for the janitor
+  auto revoked = store::revoke_token(db_, claims.jti, now);
   if (!revoked) return std::unexpected(revoked.error());
+  if (!*revoked) {
+    // No live row: one already revoked, or a token issued without one. The latter gets its row
+    // now, revoked by the same UPDATE as any other, whose trigger feeds every instance's deny list.
+    auto found = store::find_token(db_, claims.jti);
+    if (!found) return std::unexpected(found.error());
+    if (!*found) {
+      // Autocommit statements, not one transaction: a concurrent revocation of the same token
+      // may insert first (conflict), and PostgreSQL would abort the rest of a transaction then.
+      if (auto st = store::insert_token(db_, record_of(claims));
+          !st && st.error().code != ErrorCode::conflict)
+        return st;
+      revoked = store::revoke_token(db_, claims.jti, now);
+      if (!revoked) return std::unexpected(revoked.error());
+    }
+  }
   count_revoked(*revoked ? 1 : 0);
-  note_revoked(jti, expires_at);
+  note_revoked(claims.jti, claims.expires_at);
   return {};
 }
 
@@ -289,9 +364,15 @@ Result<bool> TokenService::revoke_by_jti(const std::string& jti) {
 }
 
 Result<std::int64_t> TokenService::revoke_all_of_client(const std::string& client_id) {
-  auto n = db_.transaction(
-      [&](store::Connection& c) { return store::revoke_tokens_of_client(c, client_id, store::unix_now()); });
+  const auto cutoff = client_cutoff_now(client_id);
+  auto n = db_.transaction([&](store::Connection& c) -> Result<std::int64_t> {
+    auto rows = store::revoke_tokens_of_client(c, client_id, cutoff.revoked_at);
+    if (!rows) return rows;
+    if (auto st = store::record_client_revocation(c, cutoff); !st) return std::unexpected(st.error());
+    return rows;
+  });
   if (!n) return n;
+  note_cutoff(cutoff);
   count_revoked(*n);
   if (auto st = sync_revocations(); !st) return std::unexpected(st.error());
   return n;
@@ -315,6 +396,7 @@ Status TokenService::sync_revocations() {
     // Expired tokens fail verification anyway: forget their revocations.
     for (auto it = denied_.begin(); it != denied_.end();)
       it = it->second <= now ? denied_.erase(it) : std::next(it);
+    std::erase_if(client_cutoffs_, [now](const auto& c) { return c.second.expires_at <= now; });
   }
   while (true) {
     auto batch = store::list_revocations_since(db_, after, now, 1000);
@@ -328,7 +410,18 @@ Status TokenService::sync_revocations() {
     last_revocation_id_ = after;
     if (batch->size() < 1000) break;
   }
+  auto cutoffs = store::list_client_revocations(db_, now);
+  if (!cutoffs) return std::unexpected(cutoffs.error());
+  for (const auto& c : *cutoffs) note_cutoff(c);
   return {};
+}
+
+// Merged, never replaced: a poll that read the table before a local revocation committed must not
+// undo what that revocation noted. Cut-offs only move forward.
+void TokenService::note_cutoff(const store::ClientRevocation& cutoff) {
+  std::lock_guard lock(deny_mutex_);
+  auto& known = client_cutoffs_[cutoff.client_id];
+  if (cutoff.issued_before_us > known.issued_before_us) known = cutoff;
 }
 
 }  // namespace bs::oauth

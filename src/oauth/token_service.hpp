@@ -1,7 +1,12 @@
 // Access tokens: RFC 9068 JWTs (typ at+jwt) signed by the key ring, their records, and revocation.
-// Verification is local (signature, typ, iss, exp) plus an in-memory deny list of revoked jtis that
-// every instance refreshes from oauth_revocations each revocation_poll_interval, so a revocation
-// anywhere takes effect everywhere within that bound, without a database read per request.
+// Verification is local (signature, typ, iss, exp) plus an in-memory deny list of revoked jtis and
+// per-client cut-offs that every instance refreshes from oauth_revocations and
+// oauth_client_revocations each revocation_poll_interval, so a revocation anywhere takes effect
+// everywhere within that bound, without a database read per request.
+//
+// Tokens a user's grant issued are recorded (their grant family, consent and subject revoke them
+// by row). client_credentials tokens are not, unless record_client_credentials_tokens: nothing
+// needs a row to verify or revoke them, and writing one is most of the cost of issuing them.
 #pragma once
 
 #include <array>
@@ -23,6 +28,9 @@
 namespace bs::oauth {
 
 inline constexpr std::string_view kAccessTokenType = "at+jwt";
+// The longest access_token_ttl the configuration accepts: a cut-off or a revocation whose token's
+// expiry is unknown is kept this long.
+inline constexpr std::int64_t kMaxAccessTokenTtl = 86400;
 
 struct ResourceServer {
   std::string identifier;               // the audience / RFC 8707 resource URI
@@ -40,6 +48,7 @@ struct TokenOptions {
   std::int64_t refresh_token_ttl = 30 * 86400;       // absolute: from the code exchange
   std::int64_t refresh_token_idle_ttl = 14 * 86400;  // unused this long: dead
   std::int64_t refresh_grace_period = 0;             // reuse within this many seconds is not theft
+  bool record_client_credentials_tokens = false;     // a row per client_credentials token
 };
 
 struct IssuedRefreshToken {
@@ -57,6 +66,9 @@ struct AccessTokenClaims {
   std::int64_t expires_at = 0;
   std::optional<std::string> grant_id;
 };
+
+// A client's cut-off taken now (TokenService::revoke_all_of_client, and bulk client actions).
+store::ClientRevocation client_cutoff_now(const std::string& client_id);
 
 struct IssuedAccessToken {
   std::string token;
@@ -82,6 +94,14 @@ class TokenService {
                                                const std::vector<std::string>& audience,
                                                std::optional<std::string> grant_id = std::nullopt,
                                                PendingWrites* durable_later = nullptr);
+
+  // client_credentials: a token for the client itself (sub = client_id, no grant). Recorded like
+  // issue_access_token's only with options().record_client_credentials_tokens; otherwise nothing is
+  // written and durable_later is left alone.
+  Result<IssuedAccessToken> issue_client_access_token(const std::string& client_id,
+                                                      const std::vector<std::string>& scope,
+                                                      const std::vector<std::string>& audience,
+                                                      PendingWrites* durable_later = nullptr);
 
   // Verifies one of our access tokens: signature by a published key, typ at+jwt, iss, exp/nbf/iat,
   // and not revoked. With expected_audiences non-empty, aud must contain one of them.
@@ -109,12 +129,14 @@ class TokenService {
   Result<std::int64_t> revoke_grant(const std::string& grant_id);
   Result<std::int64_t> revoke_subject_client(const std::string& subject, const std::string& client_id);
 
-  // Durable, then effective locally at once and on other instances within the poll interval.
-  Status revoke(const std::string& jti, std::int64_t expires_at);
-  void note_revoked(const std::string& jti, std::int64_t expires_at);
-  bool is_revoked(const std::string& jti);
-  // Admin revocations by record: one token by jti (false when no live token has it), or every live
-  // token of a client / subject (returns how many). Effective locally before returning.
+  // RFC 7009 and the admin API, for a token we hold: durable, then effective locally at once and on
+  // other instances within the poll interval. A token without a row (client_credentials) gets one,
+  // revoked, so the deny list learns of it the same way. Expired tokens need nothing.
+  Status revoke(const AccessTokenClaims& claims);
+  bool is_revoked(const AccessTokenClaims& claims);
+  // Admin revocations by record: one token by jti (false when no live recorded token has it), or
+  // every token of a client / subject (returns how many rows). Every token of a client includes the
+  // unrecorded ones: a cut-off revokes those issued until now. Effective locally before returning.
   Result<bool> revoke_by_jti(const std::string& jti);
   Result<std::int64_t> revoke_all_of_client(const std::string& client_id);
   Result<std::int64_t> revoke_all_of_subject(const std::string& subject);
@@ -123,6 +145,12 @@ class TokenService {
 
  private:
   Result<AccessTokenClaims> check(std::string_view token, bool allow_expired);
+  Result<IssuedAccessToken> sign_access_token(const std::string& client_id, const std::string& subject,
+                                              const std::vector<std::string>& scope,
+                                              const std::vector<std::string>& audience,
+                                              std::optional<std::string> grant_id);
+  void note_revoked(const std::string& jti, std::int64_t expires_at);
+  void note_cutoff(const store::ClientRevocation& cutoff);
 
   // Recently verified tokens, keyed by the whole token string (so a hit is exactly the bytes that
   // verified), sharded to keep lock contention low. A hit skips the signature check only: expiry
@@ -151,6 +179,8 @@ class TokenService {
   TokenRecorder recorder_;
   std::mutex deny_mutex_;
   std::unordered_map<std::string, std::int64_t> denied_;  // jti -> token expiry
+  // client_id -> its latest cut-off: its tokens issued until then are revoked.
+  std::unordered_map<std::string, store::ClientRevocation> client_cutoffs_;
   std::int64_t last_revocation_id_ = 0;
 };
 

@@ -52,4 +52,13 @@ struct Revocation {
   std::int64_t revoked_at = 0;
 };
 
+// Every access token of a client issued up to issued_before_us is revoked (a cut-off, for the
+// tokens that have no row to mark: migrations/*/0009_client_revocations.sql).
+struct ClientRevocation {
+  std::string client_id;
+  std::int64_t issued_before_us = 0;  // microseconds since the Unix epoch
+  std::int64_t expires_at = 0;        // no token it covers is live after this
+  std::int64_t revoked_at = 0;
+};
+
 }  // namespace bs::store

@@ -73,6 +73,11 @@ Result<Page<OAuthToken, std::string>> list_tokens(Executor ex, const TokenQuery&
 // a poller that remembers the last id it saw misses none.
 Result<std::vector<Revocation>> list_revocations_since(Executor ex, std::int64_t after_id, std::int64_t now,
                                                        std::int64_t limit);
+// Records a client's cut-off; a later cut-off of the same client replaces an earlier one (never
+// moves it back).
+Status record_client_revocation(Executor ex, const ClientRevocation& revocation);
+// The cut-offs still in force at now, every one of them (a handful: they are admin actions).
+Result<std::vector<ClientRevocation>> list_client_revocations(Executor ex, std::int64_t now);
 
 // --- RFC 7523 client assertion jti replay protection ------------------------------------------
 // Records (client_id, jti) until expires_at; conflict when the pair is already recorded. A replay
@@ -81,9 +86,9 @@ Status record_assertion_jti(Executor ex, std::string_view client_id, std::string
                             std::int64_t expires_at);
 
 // --- janitor -----------------------------------------------------------------------------------
-// Deletes at most batch rows of tokens expired before `before` (and of revocations and assertion
-// jtis likewise); returns how many rows it deleted in all. Callers loop until it returns < batch.
-// "Expired before": expires_at < before. batch >= 1.
+// Deletes at most batch rows of tokens expired before `before` (and of revocations, client cut-offs
+// and assertion jtis likewise); returns how many rows it deleted in all. Callers loop until it returns <
+// batch. "Expired before": expires_at < before. batch >= 1.
 Result<std::int64_t> delete_expired_oauth_rows(Executor ex, std::int64_t before, std::int64_t batch);
 
 }  // namespace bs::store

@@ -272,6 +272,38 @@ Result<std::vector<Revocation>> list_revocations_since(Executor ex, std::int64_t
   return out;
 }
 
+Status record_client_revocation(Executor ex, const ClientRevocation& r) {
+  const Value p[] = {text(r.client_id), integer(r.issued_before_us), integer(r.expires_at),
+                     integer(r.revoked_at)};
+  auto n = ex.exec(
+      "INSERT INTO oauth_client_revocations (client_id, issued_before_us, expires_at, revoked_at)"
+      " VALUES ($1, $2, $3, $4) ON CONFLICT (client_id) DO UPDATE SET"
+      " issued_before_us = excluded.issued_before_us, expires_at = excluded.expires_at,"
+      " revoked_at = excluded.revoked_at"
+      " WHERE excluded.issued_before_us > oauth_client_revocations.issued_before_us",
+      p);
+  if (!n) return error_of(n);
+  return ok();
+}
+
+Result<std::vector<ClientRevocation>> list_client_revocations(Executor ex, std::int64_t now) {
+  const Value p[] = {integer(now)};
+  auto rows = ex.query(
+      "SELECT client_id, issued_before_us, expires_at, revoked_at FROM oauth_client_revocations"
+      " WHERE expires_at > $1",
+      p);
+  if (!rows) return error_of(rows);
+  std::vector<ClientRevocation> out;
+  out.reserve(rows->size());
+  for (const Row& r : *rows) {
+    out.push_back(ClientRevocation{.client_id = r.text(0),
+                                   .issued_before_us = r.integer(1),
+                                   .expires_at = r.integer(2),
+                                   .revoked_at = r.integer(3)});
+  }
+  return out;
+}
+
 // --- assertion jtis --------------------------------------------------------------------------------
 
 Status record_assertion_jti(Executor ex, std::string_view client_id, std::string_view jti,
@@ -292,7 +324,7 @@ Status record_assertion_jti(Executor ex, std::string_view client_id, std::string
 
 Result<std::int64_t> delete_expired_oauth_rows(Executor ex, std::int64_t before, std::int64_t batch) {
   if (batch < 1) return fail(ErrorCode::invalid_request, "batch must be at least 1");
-  // One budget across the three tables, each DELETE bounded by what is left of it: a call never
+  // One budget across the four tables, each DELETE bounded by what is left of it: a call never
   // holds the write lock for more than `batch` rows, and a total below `batch` means every table is
   // clean, so the caller's loop ends.
   static constexpr std::string_view kDeletes[] = {
@@ -300,6 +332,8 @@ Result<std::int64_t> delete_expired_oauth_rows(Executor ex, std::int64_t before,
       " (SELECT jti FROM oauth_tokens WHERE expires_at < $1 LIMIT $2)",
       "DELETE FROM oauth_revocations WHERE id IN"
       " (SELECT id FROM oauth_revocations WHERE expires_at < $1 LIMIT $2)",
+      "DELETE FROM oauth_client_revocations WHERE client_id IN"
+      " (SELECT client_id FROM oauth_client_revocations WHERE expires_at < $1 LIMIT $2)",
       "DELETE FROM oauth_assertion_jtis WHERE (client_id, jti) IN"
       " (SELECT client_id, jti FROM oauth_assertion_jtis WHERE expires_at < $1 LIMIT $2)",
   };

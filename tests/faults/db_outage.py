@@ -24,7 +24,7 @@ def main(workdir):
         url = h.with_database(pg.url, "bs")
         admin_key = h.create_admin_key(url)
         admin = {"X-API-Key": admin_key}
-        server = h.Server(url, workdir).start()
+        server = h.Server(url, workdir, h.RECORD_CLIENT_TOKENS).start()
         reg = h.register_confidential(server)
         h.check(reg.status == 201, f"registration failed: {reg.body}")
         cid, secret = reg.json()["client_id"], reg.json()["client_secret"]

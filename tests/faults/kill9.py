@@ -131,7 +131,7 @@ def main(workdir):
     try:
         admin_key = h.create_admin_key(db.url)
         ledger = Ledger()
-        server = h.Server(db.url, workdir).start()
+        server = h.Server(db.url, workdir, h.RECORD_CLIENT_TOKENS).start()
         r = server.call("POST", "/api/v1/users", headers={"X-API-Key": admin_key},
                         body={"email": "learner@example.org", "password": "correct horse battery", "name": "L"})
         h.check(r.status == 201, f"cannot create the user: {r.body}")
@@ -149,7 +149,7 @@ def main(workdir):
             for t in threads:
                 t.join()
             h.log(f"round {round_no}: killed; so far {ledger.count()}")
-            server = h.Server(db.url, workdir).start()
+            server = h.Server(db.url, workdir, h.RECORD_CLIENT_TOKENS).start()
             verify(server, admin_key, ledger, db)
             h.log(f"round {round_no}: every acknowledged write is there")
         h.check(len(ledger.tokens) > 0 and len(ledger.clients) > 0, "the load produced no writes")

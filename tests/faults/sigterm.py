@@ -22,7 +22,7 @@ def main(workdir):
     db = h.Database(kind, workdir)
     try:
         admin_key = h.create_admin_key(db.url)
-        server = h.Server(db.url, workdir).start()
+        server = h.Server(db.url, workdir, h.RECORD_CLIENT_TOKENS).start()
         r = server.call("POST", "/api/v1/users", headers={"X-API-Key": admin_key},
                         body={"email": "learner@example.org", "password": PASSWORD, "name": "L"})
         h.check(r.status == 201, f"cannot create the user: {r.body}")
@@ -104,7 +104,7 @@ def main(workdir):
         h.log(f"{len(tokens)} tokens acknowledged; checking them after a restart")
         h.check(tokens, "no token was acknowledged")
 
-        server = h.Server(db.url, workdir).start()
+        server = h.Server(db.url, workdir, h.RECORD_CLIENT_TOKENS).start()
         h.check_recorded(server, admin_key, tokens)
         for token in tokens:
             h.check(h.introspect(server, admin_key, token).get("active") is True,

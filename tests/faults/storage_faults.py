@@ -60,7 +60,7 @@ def main(workdir, mode):
         db_path = os.path.join(mnt, "badgeserver.db")
         url = "sqlite:" + db_path
         admin_key = h.create_admin_key(url)
-        server = h.Server(url, workdir).start()
+        server = h.Server(url, workdir, h.RECORD_CLIENT_TOKENS).start()
         reg = h.register_confidential(server)
         h.check(reg.status == 201, f"registration failed: {reg.body}")
         cid, secret = reg.json()["client_id"], reg.json()["client_secret"]
@@ -94,7 +94,7 @@ def main(workdir, mode):
             h.check(server.proc.returncode == 0, f"exit status {server.proc.returncode}")
             r = sh("mount", "-o", "remount,ro", mnt)
             h.check(r.returncode == 0, f"remount read-only failed: {r.stderr}")
-            refused = h.Server(url, workdir)
+            refused = h.Server(url, workdir, h.RECORD_CLIENT_TOKENS)
             try:
                 refused.start(timeout=15)
                 raise h.Failure("the server started on a read-only database")
@@ -110,7 +110,7 @@ def main(workdir, mode):
             result = c.execute("PRAGMA integrity_check").fetchone()[0]
         h.check(result == "ok", f"integrity_check: {result}")
         h.check_invariants(h.Database.existing_sqlite(db_path))
-        server = h.Server(url, workdir).start()
+        server = h.Server(url, workdir, h.RECORD_CLIENT_TOKENS).start()
         h.check_recorded(server, admin_key, acknowledged)
         for token in acknowledged:
             h.check(h.introspect(server, admin_key, token).get("active") is True,

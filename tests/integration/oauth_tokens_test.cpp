@@ -400,17 +400,112 @@ TEST_F(OAuthTest, RevocationIsOwnerOnlyAndAlwaysAnswers200) {
   EXPECT_EQ(anonymous.json()["error"], "invalid_client");
 }
 
-TEST_F(OAuthTest, RevocationSurvivesRestart) {
+// A restarted server listens on another port: a fixed issuer keeps its earlier tokens its own.
+class FixedIssuerOAuthTest : public OAuthTest {
+ protected:
+  std::vector<std::string> server_args() const override { return {"--issuer", "https://issuer.example"}; }
+};
+
+TEST_F(FixedIssuerOAuthTest, RevocationSurvivesRestart) {
   auto a = cc_client();
   const auto tok = access_token(a);
+  const auto kept = access_token(a);
   client().post_form("/oauth/revoke", form_encode({{"token", tok}}),
                      {{"Authorization", basic_auth(a["client_id"], a["client_secret"])}});
   server->stop(SIGKILL);
   ASSERT_TRUE(server->start()) << server->log();
   EXPECT_EQ(introspect(a, tok).json(), nlohmann::json({{"active", false}}));
+  EXPECT_EQ(introspect(a, kept).json()["active"], true);  // not merely a new issuer refusing all
 }
 
-TEST_F(OAuthTest, AdminTokensApiListsAndRevokes) {
+// By default a client_credentials token has no row until it is revoked: the admin listing does not
+// show it, and it is revoked by value (RFC 7009) or with every token of its client, by a cut-off
+// that reaches to the microsecond, so a token issued right after it (in the same second) lives.
+TEST_F(FixedIssuerOAuthTest, UnrecordedClientTokensAreRevokedByValueAndByClientCutoff) {
+  auto a = cc_client();
+  auto other = cc_client();
+  const auto client_id = a["client_id"].get<std::string>();
+  const auto t1 = access_token(a);
+  const auto t2 = access_token(a);
+  const auto t3 = access_token(a);
+  const auto bystander = access_token(other);
+  auto listing = [&](bool inactive) {
+    auto r = client().get(
+        "/api/v1/tokens?client_id=" + client_id + (inactive ? "&include_inactive=true" : ""), admin());
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.json()["items"];
+  };
+  EXPECT_EQ(listing(true).size(), 0u);
+  for (const auto& t : {t1, t2, t3}) EXPECT_EQ(introspect(a, t).json()["active"], true);
+
+  // RFC 7009: the token gets a row, revoked, which the listing then shows.
+  auto revoked = client().post_form("/oauth/revoke", form_encode({{"token", t1}}),
+                                    {{"Authorization", basic_auth(a["client_id"], a["client_secret"])}});
+  EXPECT_EQ(revoked.status, 200);
+  EXPECT_EQ(introspect(a, t1).json(), nlohmann::json({{"active", false}}));
+  auto rows = listing(true);
+  ASSERT_EQ(rows.size(), 1u) << rows;
+  EXPECT_EQ(rows[0]["jti"], jwt_part(t1, 1)["jti"]);
+  EXPECT_TRUE(rows[0]["revoked_at"].is_string());
+  EXPECT_EQ(listing(false).size(), 0u);
+  // Revoking it again changes nothing and still answers 200 (RFC 7009 §2.2).
+  EXPECT_EQ(client()
+                .post_form("/oauth/revoke", form_encode({{"token", t1}}),
+                           {{"Authorization", basic_auth(a["client_id"], a["client_secret"])}})
+                .status,
+            200);
+  EXPECT_EQ(listing(true).size(), 1u);
+
+  // By jti alone the admin API knows recorded tokens only.
+  const std::string jti2 = jwt_part(t2, 1)["jti"];
+  EXPECT_EQ(client().request("DELETE", "/api/v1/tokens/" + jti2, admin()).status, 404);
+  EXPECT_EQ(introspect(a, t2).json()["active"], true);
+
+  // Every token of the client: a cut-off, effective at once; the token right after it lives.
+  auto all = client().post_json("/api/v1/tokens/revoke", {{"client_id", client_id}}, admin());
+  ASSERT_EQ(all.status, 200) << all.body;
+  EXPECT_EQ(all.json()["revoked"], 0);  // rows revoked: none was live
+  const auto after = access_token(a);
+  EXPECT_EQ(introspect(a, t2).json()["active"], false);
+  EXPECT_EQ(introspect(a, t3).json()["active"], false);
+  EXPECT_EQ(introspect(a, after).json()["active"], true);
+  EXPECT_EQ(introspect(other, bystander).json()["active"], true);
+  auto protected_read = client().get("/ims/ob/v3p0/profile", {{"Authorization", "Bearer " + t3}});
+  EXPECT_EQ(protected_read.status, 401) << protected_read.body;
+  EXPECT_NE(client().get("/ims/ob/v3p0/profile", {{"Authorization", "Bearer " + after}}).status, 401);
+
+  // Both survive a crash: the cut-off and the revoked row are durable.
+  server->stop(SIGKILL);
+  ASSERT_TRUE(server->start()) << server->log();
+  EXPECT_EQ(introspect(a, t1).json()["active"], false);
+  EXPECT_EQ(introspect(a, t2).json()["active"], false);
+  EXPECT_EQ(introspect(a, after).json()["active"], true);
+  EXPECT_EQ(introspect(other, bystander).json()["active"], true);
+
+  // Deleting a client (here through RFC 7592) revokes its tokens too: nobody may use them after.
+  auto by_admin = [&](const std::string& t) {
+    auto r = client().post_form("/oauth/introspect", form_encode({{"token", t}}), admin());
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.json()["active"];
+  };
+  EXPECT_EQ(by_admin(bystander), true);
+  auto deleted = client().request(
+      "DELETE", "/oauth/register/" + other["client_id"].get<std::string>(),
+      {{"Authorization", "Bearer " + other["registration_access_token"].get<std::string>()}});
+  ASSERT_EQ(deleted.status, 204) << deleted.body;
+  EXPECT_EQ(by_admin(bystander), false);
+  EXPECT_EQ(by_admin(after), true);
+}
+
+// record_client_credentials_tokens: a row per token, listed and revocable by jti like any other.
+class RecordedClientTokensTest : public OAuthTest {
+ protected:
+  std::vector<std::string> server_args() const override {
+    return {"--record-client-credentials-tokens", "true"};
+  }
+};
+
+TEST_F(RecordedClientTokensTest, AdminTokensApiListsAndRevokes) {
   auto a = cc_client();
   const auto t1 = access_token(a);
   const auto t2 = access_token(a);

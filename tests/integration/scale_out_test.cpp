@@ -143,6 +143,25 @@ TEST_F(ScaleOutTest, ARevocationOnOneInstanceTakesEffectOnTheOtherWithinThePollI
   for (int i = 0; i < 5; ++i) EXPECT_EQ(active_on(*a, c, token), std::optional<bool>(false));
 }
 
+// Revoking every token of a client on B: A learns the cut-off within the poll interval, and a
+// token A issues after it stays active on both.
+TEST_F(ScaleOutTest, RevokingAClientsTokensOnOneInstanceTakesEffectOnTheOther) {
+  start_pair();
+  auto c = register_client(*a);
+  const auto before = issue(*a, c);
+  ASSERT_EQ(active_on(*a, c, before), std::optional<bool>(true));
+  auto all = b->client().post_json("/api/v1/tokens/revoke", {{"client_id", c["client_id"]}},
+                                   {{"X-API-Key", admin_key}});
+  ASSERT_EQ(all.status, 200) << all.body;
+  EXPECT_EQ(active_on(*b, c, before), std::optional<bool>(false));
+  auto took = within(std::chrono::milliseconds(kRevocationPollSeconds * 1000 + 1000),
+                     [&] { return active_on(*a, c, before) == std::optional<bool>(false); });
+  ASSERT_TRUE(took.has_value()) << "A still answers active after the revocation bound";
+  const auto after = issue(*a, c);
+  EXPECT_EQ(active_on(*a, c, after), std::optional<bool>(true));
+  EXPECT_EQ(active_on(*b, c, after), std::optional<bool>(true));
+}
+
 TEST_F(ScaleOutTest, AKeyRotatedOnOneInstanceIsPublishedByBothAndThenSignsForBoth) {
   start_pair();
   const auto before = published_kids(*b);
@@ -174,7 +193,8 @@ TEST_F(ScaleOutTest, AKeyRotatedOnOneInstanceIsPublishedByBothAndThenSignsForBot
 
 TEST_F(ScaleOutTest, TheJanitorsOfBothInstancesDeleteEachExpiredRowOnce) {
   // Short-lived tokens (the minimum lifetime) and a janitor round every second on both instances.
-  start_pair({"--access-token-ttl", "10", "--janitor-interval", "1", "--log-level", "info"});
+  start_pair({"--access-token-ttl", "10", "--janitor-interval", "1", "--log-level", "info",
+              "--record-client-credentials-tokens", "true"});
   auto c = register_client(*a);
   std::vector<std::string> tokens;
   for (int i = 0; i < 20; ++i) tokens.push_back(issue(i % 2 ? *a : *b, c));

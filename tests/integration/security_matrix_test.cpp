@@ -49,6 +49,11 @@ crypto::Jwk attacker_key(const std::string& kid) {
 
 class SecurityMatrixTest : public ServerTest {
  protected:
+  // Every client_credentials token gets a row, so tokens_issued sees what a refused request did
+  // not issue.
+  std::vector<std::string> server_args() const override {
+    return {"--record-client-credentials-tokens", "true"};
+  }
   void SetUp() override {
     ServerTest::SetUp();
     if (HasFatalFailure()) return;
@@ -599,7 +604,9 @@ TEST_F(SecurityMatrixTest, ExpiredAndNotYetValidClientAssertionsAreRefused) {
 class ShortLivedTokensTest : public SecurityMatrixTest {
  protected:
   std::vector<std::string> server_args() const override {
-    return {"--access-token-ttl", "10", "--refresh-token-ttl", "1"};
+    auto args = SecurityMatrixTest::server_args();
+    args.insert(args.end(), {"--access-token-ttl", "10", "--refresh-token-ttl", "1"});
+    return args;
   }
 };
 

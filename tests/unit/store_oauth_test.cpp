@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -799,6 +800,40 @@ TEST_P(StoreOAuthTest, ListRevocationsSinceOrdersAndFiltersExpired) {
 }
 
 // --- assertion jtis -------------------------------------------------------------------------------
+
+TEST_P(StoreOAuthTest, ClientCutoffsOnlyMoveForwardAndExpire) {
+  auto cutoffs = [&](std::int64_t now) {
+    auto r = list_client_revocations(db(), now);
+    EXPECT_TRUE(Ok(r));
+    std::map<std::string, std::int64_t> out;
+    if (r)
+      for (const auto& c : *r) out[c.client_id] = c.issued_before_us;
+    return out;
+  };
+  EXPECT_TRUE(cutoffs(0).empty());
+  ASSERT_TRUE(Ok(record_client_revocation(
+      db(), {.client_id = "c1", .issued_before_us = 5'000'000, .expires_at = 3000, .revoked_at = 5})));
+  ASSERT_TRUE(Ok(record_client_revocation(
+      db(), {.client_id = "c2", .issued_before_us = 6'000'000, .expires_at = 2000, .revoked_at = 6})));
+  EXPECT_EQ(cutoffs(1000), (std::map<std::string, std::int64_t>{{"c1", 5'000'000}, {"c2", 6'000'000}}));
+  // A later cut-off replaces the earlier one; an older one (a slow instance's) does not move it back.
+  ASSERT_TRUE(Ok(record_client_revocation(
+      db(), {.client_id = "c1", .issued_before_us = 7'000'000, .expires_at = 4000, .revoked_at = 7})));
+  ASSERT_TRUE(Ok(record_client_revocation(
+      db(), {.client_id = "c1", .issued_before_us = 4'000'000, .expires_at = 9000, .revoked_at = 4})));
+  EXPECT_EQ(cutoffs(1000), (std::map<std::string, std::int64_t>{{"c1", 7'000'000}, {"c2", 6'000'000}}));
+  EXPECT_EQ(count("oauth_client_revocations"), 2);
+  // Listed while in force (expires_at > now), deleted by the janitor once expired.
+  EXPECT_EQ(cutoffs(2000), (std::map<std::string, std::int64_t>{{"c1", 7'000'000}}));
+  auto deleted = delete_expired_oauth_rows(db(), 2001, 100);
+  ASSERT_TRUE(Ok(deleted));
+  EXPECT_EQ(*deleted, 1);
+  EXPECT_EQ(count("oauth_client_revocations"), 1);
+  auto rest = delete_expired_oauth_rows(db(), 4001, 100);
+  ASSERT_TRUE(Ok(rest));
+  EXPECT_EQ(*rest, 1);
+  EXPECT_TRUE(cutoffs(0).empty());
+}
 
 TEST_P(StoreOAuthTest, AssertionJtiReplayIsConflict) {
   ASSERT_TRUE(Ok(record_assertion_jti(db(), "c1", "j1", 2000)));

@@ -104,6 +104,9 @@ void add_client_admin_routes(Router& router, Services& services) {
     }
     auto result = services.clients.bulk(action->get<std::string>(), ids);
     if (!result) return error_response(result.error());
+    // Tokens revoked here at once, like the single-client routes (should this read fail, the poller
+    // applies the cut-offs within revocation_poll_interval anyway).
+    if (*action == "revoke_tokens" || *action == "delete") (void)services.tokens.sync_revocations();
     services.audit.record(
         {"client.bulk", principal->actor(), action->get<std::string>(), req.remote_addr, "success", *result});
     return Response::json(200, *result);
@@ -143,6 +146,9 @@ void add_client_admin_routes(Router& router, Services& services) {
     if (!principal) return principal.error();
     const auto& id = req.path_params["id"];
     if (auto st = services.clients.delete_client(id); !st) return error_response(st.error());
+    // Its tokens' cut-off, here at once; should this read fail, the poller applies it within
+    // revocation_poll_interval anyway.
+    (void)services.tokens.sync_revocations();
     services.audit.record({"client.deleted", principal->actor(), id, req.remote_addr, "success"});
     return Response::no_content();
   });

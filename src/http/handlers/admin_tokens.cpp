@@ -56,7 +56,11 @@ void add_token_admin_routes(Router& router, Services& services) {
     const auto& jti = req.path_params["jti"];
     auto revoked = services.tokens.revoke_by_jti(jti);
     if (!revoked) return error_response(revoked.error());
-    if (!*revoked) return error_response(Error(ErrorCode::not_found, "no live token with this jti"));
+    if (!*revoked)
+      return error_response(
+          Error(ErrorCode::not_found,
+                "no live recorded token with this jti (a client_credentials token without a row "
+                "is revoked by value at /oauth/revoke, or with every token of its client)"));
     services.audit.record({"token.revoked", principal->actor(), jti, req.remote_addr, "success"});
     return Response::no_content();
   });

@@ -80,6 +80,7 @@ void add_oauth_registration_routes(Router& router, Services& services) {
     auto client = registration_client(req, services);
     if (!client) return error_response(client.error());
     if (auto st = services.clients.delete_client(client->client_id); !st) return error_response(st.error());
+    (void)services.tokens.sync_revocations();  // its tokens' cut-off at once (else within the poll interval)
     services.audit.record({"client.registration_deleted", "client:" + client->client_id, client->client_id,
                            req.remote_addr, "success"});
     return Response::no_content();

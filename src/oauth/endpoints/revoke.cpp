@@ -63,7 +63,7 @@ Status revocation_endpoint(const AuthenticatedClient& client, const Params& para
                   {{"token_client_id", claims->client_id}}});
     return {};
   }
-  if (auto st = tokens.revoke(claims->jti, claims->expires_at); !st) return st;
+  if (auto st = tokens.revoke(*claims); !st) return st;
   audit.record({"token.revoked", "client:" + caller, claims->jti, ip, "success"});
   return {};
 }

@@ -35,8 +35,8 @@ Result<TokenResponseBody> client_credentials_grant(const AuthenticatedClient& au
 
   auto audience = context.tokens.resolve_audience(params.all("resource"), *scope);
   if (!audience) return std::unexpected(audience.error());
-  auto token = context.tokens.issue_access_token(client.client_id, client.client_id, *scope, *audience,
-                                                 std::nullopt, context.durable_later.get());
+  auto token = context.tokens.issue_client_access_token(client.client_id, *scope, *audience,
+                                                        context.durable_later.get());
   if (!token) return std::unexpected(token.error());
 
   TokenResponseBody body = {{"access_token", token->token},
