@@ -309,6 +309,7 @@ int run_server(const Config& config, const RouteListener& list_routes) {
   }
   PeriodicTasks background({
       {"keys", 1, [&keyring] { keyring.reload_if_stale(); }},
+      {"client cache", 1, [&clients] { clients.refresh_hot_entries(); }},
       {"revocations", config.revocation_poll_interval,
        [&tokens] {
          if (auto st = tokens.sync_revocations(); !st)

@@ -238,29 +238,57 @@ Result<std::optional<store::OAuthClient>> ClientRegistry::find(std::string_view 
   std::uint64_t generation = 0;
   {
     std::lock_guard lock(cache_mutex_);
-    if (auto it = cache_.find(std::string(client_id)); it != cache_.end() && it->second.first > now)
-      return it->second.second;
+    if (auto it = cache_.find(std::string(client_id)); it != cache_.end() && it->second.expires_at > now) {
+      it->second.used = true;
+      return it->second.client;
+    }
     generation = cache_generation_;
   }
   auto found = store::find_client(db_, client_id);
   if (!found) return found;
   std::lock_guard lock(cache_mutex_);
-  if (generation == cache_generation_) {
-    if (cache_.size() >= kMaxCacheEntries) {
-      std::erase_if(cache_, [now](const auto& entry) { return entry.second.first <= now; });
-      if (cache_.size() >= kMaxCacheEntries) cache_.clear();
-    }
-    cache_[std::string(client_id)] = {now + kCacheSeconds, *found};
-  }
+  if (generation == cache_generation_) remember(std::string(client_id), *found, now);
   return found;
+}
+
+// Called with cache_mutex_ held.
+void ClientRegistry::remember(const std::string& client_id, std::optional<store::OAuthClient> client,
+                              std::int64_t now) {
+  if (cache_.size() >= kMaxCacheEntries && !cache_.contains(client_id)) {
+    std::erase_if(cache_, [now](const auto& entry) { return entry.second.expires_at <= now; });
+    if (cache_.size() >= kMaxCacheEntries) cache_.clear();
+  }
+  cache_[client_id] = {.expires_at = now + kCacheSeconds, .client = std::move(client), .used = false};
 }
 
 std::optional<store::OAuthClient> ClientRegistry::find_cached(std::string_view client_id) {
   const std::int64_t now = store::unix_now();
   std::lock_guard lock(cache_mutex_);
-  if (auto it = cache_.find(std::string(client_id)); it != cache_.end() && it->second.first > now)
-    return it->second.second;
+  if (auto it = cache_.find(std::string(client_id)); it != cache_.end() && it->second.expires_at > now) {
+    it->second.used = true;
+    return it->second.client;
+  }
   return std::nullopt;
+}
+
+void ClientRegistry::refresh_hot_entries() {
+  std::vector<std::string> due;
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard lock(cache_mutex_);
+    const std::int64_t now = store::unix_now();
+    for (const auto& [id, entry] : cache_)
+      if (entry.used && entry.expires_at > now && entry.expires_at - now <= kRefreshAheadSeconds)
+        due.push_back(id);
+    generation = cache_generation_;
+  }
+  for (const auto& id : due) {
+    auto found = store::find_client(db_, id);
+    if (!found) return;  // the database is in trouble: the entries expire as they would have
+    std::lock_guard lock(cache_mutex_);
+    if (generation != cache_generation_) return;  // changed meanwhile: the next lookup reads it
+    remember(id, *found, store::unix_now());
+  }
 }
 
 Result<std::optional<store::OAuthClient>> ClientRegistry::find_fresh(std::string_view client_id) {

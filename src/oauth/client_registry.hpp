@@ -64,6 +64,11 @@ class ClientRegistry {
   // The cached lookup only, never the database: nullopt when the cache does not know the id (or
   // knows it is unknown). For callers that must not block.
   std::optional<store::OAuthClient> find_cached(std::string_view client_id);
+  // Re-reads the cached clients used since their last read whose entries expire within
+  // kRefreshAheadSeconds; the server calls it every second from its background thread. A busy
+  // client's entry then never expires under its requests: a miss sends every request that meets it
+  // to the workers and the database, and a slow database (a checkpoint) stalled them all.
+  void refresh_hot_entries();
   // The stored client read from the database, bypassing the cache (admin views).
   Result<std::optional<store::OAuthClient>> find_fresh(std::string_view client_id);
   Result<store::Page<store::OAuthClient, std::string>> list(const store::ClientQuery& query);
@@ -72,6 +77,7 @@ class ClientRegistry {
   Result<nlohmann::json> bulk(std::string_view action, const std::vector<std::string>& client_ids);
 
   static constexpr int kCacheSeconds = 5;
+  static constexpr int kRefreshAheadSeconds = 2;
 
  private:
   void invalidate(std::string_view client_id);
@@ -79,8 +85,14 @@ class ClientRegistry {
   store::Database& db_;
   const ClientSecrets& secrets_;
   RegistrationOptions options_;
+  struct CacheEntry {
+    std::int64_t expires_at = 0;
+    std::optional<store::OAuthClient> client;  // nullopt: known not to exist
+    bool used = false;                         // looked up since it was read
+  };
+  void remember(const std::string& client_id, std::optional<store::OAuthClient> client, std::int64_t now);
   std::mutex cache_mutex_;
-  std::unordered_map<std::string, std::pair<std::int64_t, std::optional<store::OAuthClient>>> cache_;
+  std::unordered_map<std::string, CacheEntry> cache_;
   // Bumped by invalidate(): a lookup that raced with a change does not put its stale read back.
   std::uint64_t cache_generation_ = 0;
 };

@@ -3,6 +3,9 @@
 // both storage backends.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "crypto/jose.hpp"
 #include "oauth/client_metadata_validation.hpp"
 #include "oauth/client_registry.hpp"
@@ -731,6 +734,35 @@ TEST_P(RegistryTest, FindCachesAndLocalChangesInvalidate) {
   EXPECT_FALSE(registry->find(id).value());
   EXPECT_TRUE(FailsWith(registry->delete_client(id), ErrorCode::not_found));
   EXPECT_TRUE(FailsWith(registry->set_enabled(id, true), ErrorCode::not_found));
+}
+
+// A client in use is re-read before its entry expires (so its requests never meet a miss), and a
+// change made elsewhere is still seen within kCacheSeconds; an unused entry is left to expire.
+TEST_P(RegistryTest, HotEntriesAreRefreshedAheadOfExpiry) {
+  auto hot = register_ok(cc_client());
+  auto cold = register_ok(cc_client());
+  const auto& hot_id = hot.record.client_id;
+  const auto& cold_id = cold.record.client_id;
+  ASSERT_TRUE(registry->find(hot_id).value());
+  ASSERT_TRUE(registry->find(cold_id).value());
+  ASSERT_TRUE(Ok(store::set_client_enabled(db(), hot_id, false, store::unix_now())));
+  ASSERT_TRUE(Ok(store::set_client_enabled(db(), cold_id, false, store::unix_now())));
+  // Too early: nothing is due, and the cache still answers what it read.
+  registry->refresh_hot_entries();
+  ASSERT_TRUE(registry->find_cached(hot_id));
+  EXPECT_TRUE(registry->find_cached(hot_id)->enabled);
+  // Within kRefreshAheadSeconds of the expiry, the used entry is re-read; the unused one is not.
+  // (Read at T: expires at T+5 whole seconds; after 3 s it is 1 to 2 s from expiry.)
+  std::this_thread::sleep_for(
+      std::chrono::seconds(ClientRegistry::kCacheSeconds - ClientRegistry::kRefreshAheadSeconds));
+  registry->refresh_hot_entries();
+  auto refreshed = registry->find_cached(hot_id);
+  ASSERT_TRUE(refreshed);
+  EXPECT_FALSE(refreshed->enabled);
+  // cold was not looked up since its read: its entry expires as it would have.
+  std::this_thread::sleep_for(std::chrono::seconds(ClientRegistry::kRefreshAheadSeconds));
+  EXPECT_FALSE(registry->find_cached(cold_id));
+  EXPECT_TRUE(registry->find_cached(hot_id));  // refreshed: valid for another kCacheSeconds
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RegistryTest,
