@@ -1,6 +1,7 @@
 #include "oauth/token_service.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 
@@ -31,27 +32,23 @@ constexpr std::size_t kJtiTimeDigits = 14;
 // Token records are keyed by jti: keys that arrive in order append to the B-tree instead of
 // dirtying pages all over it, which is most of the cost of writing them. The time also places a
 // token against a client's cut-off to the microsecond (issued_micros).
-std::string time_ordered_id() {
+std::string time_ordered_id(std::int64_t micros) {
   char prefix[kJtiTimeDigits + 3];
-  std::snprintf(prefix, sizeof prefix, "%014llx", static_cast<unsigned long long>(now_micros()));
+  std::snprintf(prefix, sizeof prefix, "%014llx", static_cast<unsigned long long>(micros));
   return std::string(prefix) + crypto::random_token(12);
 }
 
 // When the token was issued, to the microsecond when its jti is one of time_ordered_id's; otherwise
 // the end of its iat second, so a cut-off in that second revokes it (the safe side).
 std::int64_t issued_micros(const AccessTokenClaims& c) {
+  const std::int64_t end_of_iat_second = c.issued_at * 1'000'000 + 999'999;
+  if (c.jti.size() <= kJtiTimeDigits) return end_of_iat_second;
   std::int64_t micros = 0;
-  if (c.jti.size() <= kJtiTimeDigits) return c.issued_at * 1'000'000 + 999'999;
-  for (std::size_t i = 0; i < kJtiTimeDigits; ++i) {
-    const char ch = c.jti[i];
-    int digit = -1;
-    if (ch >= '0' && ch <= '9') digit = ch - '0';
-    if (ch >= 'a' && ch <= 'f') digit = ch - 'a' + 10;
-    if (digit < 0) return c.issued_at * 1'000'000 + 999'999;
-    micros = micros * 16 + digit;
-  }
-  // A jti's time and iat come from one clock reading apart: disagreeing, the jti is not ours.
-  if (micros / 1'000'000 != c.issued_at) return c.issued_at * 1'000'000 + 999'999;
+  const char* first = c.jti.data();
+  const auto [last, ec] = std::from_chars(first, first + kJtiTimeDigits, micros, 16);
+  // iat is the same clock reading in seconds (sign_access_token): disagreeing, the jti is not ours.
+  if (ec != std::errc() || last != first + kJtiTimeDigits || micros / 1'000'000 != c.issued_at)
+    return end_of_iat_second;
   return micros;
 }
 
@@ -110,13 +107,13 @@ Result<IssuedAccessToken> TokenService::sign_access_token(const std::string& cli
                                                           std::optional<std::string> grant_id) {
   IssuedAccessToken out;
   auto& c = out.claims;
-  c.jti = time_ordered_id();
+  const std::int64_t issued_us = now_micros();
+  c.jti = time_ordered_id(issued_us);
   c.client_id = client_id;
   c.subject = subject;
   c.scope = scope;
   c.audience = audience;
-  // iat from the jti's own clock reading, so the two agree (issued_micros relies on it).
-  c.issued_at = std::stoll(c.jti.substr(0, kJtiTimeDigits), nullptr, 16) / 1'000'000;
+  c.issued_at = issued_us / 1'000'000;  // the jti's clock reading: issued_micros relies on it
   c.expires_at = c.issued_at + options_.access_token_ttl;
   c.grant_id = std::move(grant_id);
 
