@@ -184,14 +184,9 @@ Result<RegisteredClient> ClientRegistry::update_client(std::string_view client_i
 }
 
 Status ClientRegistry::delete_client(std::string_view client_id) {
-  // The client's tokens without a row (client_credentials) die by a cut-off, in the same transaction.
-  auto deleted = db_.transaction([&](store::Connection& c) -> Result<bool> {
-    auto gone = store::delete_client(c, client_id);
-    if (!gone || !*gone) return gone;
-    if (auto st = store::record_client_revocation(c, client_cutoff_now(std::string(client_id))); !st)
-      return std::unexpected(st.error());
-    return true;
-  });
+  const auto cutoff = client_cutoff_now(std::string(client_id));
+  auto deleted =
+      db_.transaction([&](store::Connection& c) -> Result<bool> { return store::delete_client(c, cutoff); });
   invalidate(client_id);
   if (!deleted) return std::unexpected(deleted.error());
   if (!*deleted) return fail(ErrorCode::not_found, "no client with this client_id");
@@ -323,22 +318,15 @@ Result<nlohmann::json> ClientRegistry::bulk(std::string_view action,
     std::int64_t n = 0;
     for (const auto& id : ids) {
       if (action == "revoke_tokens") {
-        auto revoked = store::revoke_tokens_of_client(c, id, now);
+        auto revoked = store::revoke_tokens_of_client(c, client_cutoff_now(id));
         if (!revoked) return std::unexpected(revoked.error());
-        // The tokens issued without a row (client_credentials) are revoked by a cut-off, which
-        // every instance (this one too) picks up within the revocation poll interval.
-        if (auto st = store::record_client_revocation(c, client_cutoff_now(id)); !st)
-          return std::unexpected(st.error());
         n += *revoked;
         continue;
       }
-      auto changed = action == "delete" ? store::delete_client(c, id)
+      auto changed = action == "delete" ? store::delete_client(c, client_cutoff_now(id))
                                         : store::set_client_enabled(c, id, action == "enable", now);
       if (!changed) return std::unexpected(changed.error());
       if (!*changed) return fail(ErrorCode::not_found, "no client with client_id " + id);
-      if (action == "delete")
-        if (auto st = store::record_client_revocation(c, client_cutoff_now(id)); !st)
-          return std::unexpected(st.error());
       ++n;
     }
     return n;

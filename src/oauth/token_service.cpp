@@ -362,12 +362,7 @@ Result<bool> TokenService::revoke_by_jti(const std::string& jti) {
 
 Result<std::int64_t> TokenService::revoke_all_of_client(const std::string& client_id) {
   const auto cutoff = client_cutoff_now(client_id);
-  auto n = db_.transaction([&](store::Connection& c) -> Result<std::int64_t> {
-    auto rows = store::revoke_tokens_of_client(c, client_id, cutoff.revoked_at);
-    if (!rows) return rows;
-    if (auto st = store::record_client_revocation(c, cutoff); !st) return std::unexpected(st.error());
-    return rows;
-  });
+  auto n = db_.transaction([&](store::Connection& c) { return store::revoke_tokens_of_client(c, cutoff); });
   if (!n) return n;
   note_cutoff(cutoff);
   count_revoked(*n);

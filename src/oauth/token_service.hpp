@@ -67,7 +67,7 @@ struct AccessTokenClaims {
   std::optional<std::string> grant_id;
 };
 
-// A client's cut-off taken now (TokenService::revoke_all_of_client, and bulk client actions).
+// A client's cut-off taken now, for store::revoke_tokens_of_client and store::delete_client.
 store::ClientRevocation client_cutoff_now(const std::string& client_id);
 
 struct IssuedAccessToken {

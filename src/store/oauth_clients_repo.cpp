@@ -84,12 +84,13 @@ Result<bool> update_client(Executor ex, const OAuthClient& c) {
   return *r > 0;
 }
 
-Result<bool> delete_client(Executor ex, std::string_view client_id) {
+Result<bool> delete_client(Executor ex, const ClientRevocation& cutoff) {
+  const std::string_view client_id = cutoff.client_id;
   // Revoke first: deleting a token row records nothing, and the client's access tokens are JWTs
   // other instances accept until they see a revocation (the trigger on revoked_at records it). In
   // this order a failure part-way leaves revoked tokens of a still-existing client, which a retry
   // finishes. No expiry filter: verifiers may allow clock leeway past exp, and this is rare.
-  const Value revoke_p[] = {text(client_id), integer(unix_now())};
+  const Value revoke_p[] = {text(client_id), integer(cutoff.revoked_at)};
   if (auto r = ex.exec("UPDATE oauth_tokens SET revoked_at = $2 WHERE client_id = $1 AND revoked_at IS NULL",
                        revoke_p);
       !r) {
@@ -99,7 +100,10 @@ Result<bool> delete_client(Executor ex, std::string_view client_id) {
   if (auto r = ex.exec("DELETE FROM oauth_tokens WHERE client_id = $1", p); !r) return error_of(r);
   auto r = ex.exec("DELETE FROM oauth_clients WHERE client_id = $1", p);
   if (!r) return error_of(r);
-  return *r > 0;
+  if (*r == 0) return false;
+  // Its tokens issued without a row (client_credentials) are revoked by the cut-off.
+  if (auto st = record_client_revocation(ex, cutoff); !st) return error_of(st);
+  return true;
 }
 
 Result<bool> set_client_enabled(Executor ex, std::string_view client_id, bool enabled, std::int64_t now) {

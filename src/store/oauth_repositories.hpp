@@ -12,10 +12,11 @@ Status insert_client(Executor ex, const OAuthClient& client);
 Result<std::optional<OAuthClient>> find_client(Executor ex, std::string_view client_id);
 // Replaces every column except client_id and created_at; false when no such client.
 Result<bool> update_client(Executor ex, const OAuthClient& client);
-// Also deletes the client's tokens, after revoking the unrevoked ones (so other instances deny
-// their JWTs); false when no such client. Three statements: pass a Connection& inside a transaction
-// to make it all-or-nothing (without one, a failure part-way leaves revoked tokens; retry).
-Result<bool> delete_client(Executor ex, std::string_view client_id);
+// Deletes the client cutoff.client_id and its tokens, after revoking them so other instances deny
+// their JWTs: the unrevoked rows (revoked_at = cutoff.revoked_at), and the tokens without a row by
+// recording `cutoff`. False when no such client. Several statements: pass a Connection& inside a
+// transaction to make it all-or-nothing (without one, a failure part-way leaves revoked tokens; retry).
+Result<bool> delete_client(Executor ex, const ClientRevocation& cutoff);
 // True whenever the client exists (also when it already was in that state).
 Result<bool> set_client_enabled(Executor ex, std::string_view client_id, bool enabled, std::int64_t now);
 
@@ -44,9 +45,10 @@ Result<std::optional<OAuthToken>> find_token(Executor ex, std::string_view jti);
 // "Live": unrevoked and expires_at > now. Each revocation is one UPDATE; a trigger on oauth_tokens
 // inserts the Revocation rows within that statement, so this is atomic with any Executor.
 Result<bool> revoke_token(Executor ex, std::string_view jti, std::int64_t now);
-// Revokes every live token of a client / a subject / a grant (family); returns how many. Each is
-// recorded as a Revocation.
-Result<std::int64_t> revoke_tokens_of_client(Executor ex, std::string_view client_id, std::int64_t now);
+// Revokes every live token row of a client / a subject / a grant (family); returns how many. Each is
+// recorded as a Revocation. For a client, also every token without a row, by recording `cutoff`
+// (rows revoked at cutoff.revoked_at): two statements, so pass a Connection& in a transaction.
+Result<std::int64_t> revoke_tokens_of_client(Executor ex, const ClientRevocation& cutoff);
 Result<std::int64_t> revoke_tokens_of_subject(Executor ex, std::string_view subject, std::int64_t now);
 // What a subject holds for one client (a revoked consent).
 Result<std::int64_t> revoke_tokens_of_subject_and_client(Executor ex, std::string_view subject,

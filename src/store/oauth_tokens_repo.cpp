@@ -190,9 +190,12 @@ Result<bool> revoke_token(Executor ex, std::string_view jti, std::int64_t now) {
   return *n > 0;
 }
 
-Result<std::int64_t> revoke_tokens_of_client(Executor ex, std::string_view client_id, std::int64_t now) {
+Result<std::int64_t> revoke_tokens_of_client(Executor ex, const ClientRevocation& cutoff) {
   static const std::string sql = revoke_sql("client_id");
-  return revoke_where(ex, sql, client_id, now);
+  auto rows = revoke_where(ex, sql, cutoff.client_id, cutoff.revoked_at);
+  if (!rows) return rows;
+  if (auto st = record_client_revocation(ex, cutoff); !st) return error_of(st);
+  return rows;
 }
 
 Result<std::int64_t> revoke_tokens_of_subject(Executor ex, std::string_view subject, std::int64_t now) {

@@ -170,7 +170,8 @@ TEST_P(RateLimitStoreTest, QuotasAreStoredCachedAndDeletedWithTheirClient) {
   EXPECT_EQ(q->at(LimitedEndpoint::introspect), (RateLimit{7, 2}));
   EXPECT_FALSE(limiter.client_limit(LimitedEndpoint::token, "c1").enabled());
 
-  ASSERT_TRUE(Ok(delete_client(db(), "c1")));
+  ASSERT_TRUE(
+      Ok(delete_client(db(), {.client_id = "c1", .issued_before_us = 0, .expires_at = 0, .revoked_at = 0})));
   auto all = list_client_quotas(db());
   ASSERT_TRUE(Ok(all));
   EXPECT_TRUE(all->empty());

@@ -41,6 +41,14 @@ class StoreOAuthTest : public StoreTest {
     return c;
   }
 
+  // A client's cut-off taken at `now` (seconds), as oauth::client_cutoff_now builds one.
+  static ClientRevocation cutoff(std::string client_id, std::int64_t now) {
+    return {.client_id = std::move(client_id),
+            .issued_before_us = now * 1'000'000,
+            .expires_at = now + 86400,
+            .revoked_at = now};
+  }
+
   static OAuthToken token(std::string jti, std::string client_id = "c1", std::string subject = "u1",
                           std::int64_t expires_at = 5000) {
     OAuthToken t;
@@ -205,7 +213,7 @@ TEST_P(StoreOAuthTest, DeleteClientDeletesItsTokensAndKeepsRevocations) {
   ASSERT_TRUE(Ok(insert_token(db(), token("b1", "c2", "u1", far))));
   ASSERT_TRUE(Ok(revoke_token(db(), "a2", 1500)));  // already revoked: recorded once, not twice
 
-  auto deleted = delete_client(db(), "c1");
+  auto deleted = delete_client(db(), cutoff("c1", unix_now()));
   ASSERT_TRUE(Ok(deleted));
   EXPECT_TRUE(*deleted);
   auto gone = find_client(db(), "c1");
@@ -222,13 +230,18 @@ TEST_P(StoreOAuthTest, DeleteClientDeletesItsTokensAndKeepsRevocations) {
   EXPECT_EQ(jtis_of(revs), (std::set<std::string>{"a1", "a2"}));
   for (const auto& r : revs) EXPECT_EQ(r.expires_at, far);
 
-  auto again = delete_client(db(), "c1");
+  auto again = delete_client(db(), cutoff("c1", unix_now()));
   ASSERT_TRUE(Ok(again));
   EXPECT_FALSE(*again);
-  auto missing = delete_client(db(), "never");
+  auto missing = delete_client(db(), cutoff("never", unix_now()));
   ASSERT_TRUE(Ok(missing));
   EXPECT_FALSE(*missing);
   EXPECT_EQ(count("oauth_revocations"), 2);
+  // Its tokens without a row are revoked by its cut-off; a client that did not exist gets none.
+  auto cutoffs = list_client_revocations(db(), 0);
+  ASSERT_TRUE(Ok(cutoffs));
+  ASSERT_EQ(cutoffs->size(), 1u);
+  EXPECT_EQ((*cutoffs)[0].client_id, "c1");
 }
 
 TEST_P(StoreOAuthTest, ListClientsFiltersAndPages) {
@@ -390,12 +403,18 @@ TEST_P(StoreOAuthTest, RevokeTokensOfClientSubjectGrant) {
   ASSERT_TRUE(Ok(insert_token(db(), other)));
   ASSERT_TRUE(Ok(revoke_token(db(), "a2", 1150)));
 
-  auto by_client = revoke_tokens_of_client(db(), "c1", 1200);
+  auto by_client = revoke_tokens_of_client(db(), cutoff("c1", 1200));
   ASSERT_TRUE(Ok(by_client));
   EXPECT_EQ(*by_client, 2);  // a1, b1: a2 was revoked already, a3 expired
   EXPECT_EQ(jtis_of(revocations()), (std::set<std::string>{"a1", "a2", "b1"}));
   EXPECT_EQ(get_token("a3")->revoked_at, std::nullopt);
   EXPECT_EQ(get_token("a2")->revoked_at, 1150);
+  // The tokens without a row: by the cut-off, recorded in the same call.
+  auto cutoffs = list_client_revocations(db(), 0);
+  ASSERT_TRUE(Ok(cutoffs));
+  ASSERT_EQ(cutoffs->size(), 1u);
+  EXPECT_EQ((*cutoffs)[0].client_id, "c1");
+  EXPECT_EQ((*cutoffs)[0].issued_before_us, 1200 * 1'000'000LL);
 
   auto by_subject = revoke_tokens_of_subject(db(), "u1", 1300);
   ASSERT_TRUE(Ok(by_subject));
@@ -412,7 +431,7 @@ TEST_P(StoreOAuthTest, RevokeTokensOfClientSubjectGrant) {
   auto again = revoke_tokens_of_grant(db(), "g1", 1500);
   ASSERT_TRUE(Ok(again));
   EXPECT_EQ(*again, 0);
-  auto none = revoke_tokens_of_client(db(), "nobody", 1500);
+  auto none = revoke_tokens_of_client(db(), cutoff("nobody", 1500));
   ASSERT_TRUE(Ok(none));
   EXPECT_EQ(*none, 0);
 
@@ -987,7 +1006,7 @@ TEST_P(StoreOAuthTest, ConcurrentJanitorsOnTwoInstancesDeleteEachRowOnceWithoutD
   }
   for (int i = 0; i < 20; ++i) tokens.push_back(token("new" + std::to_string(i), "c1", "u1", 9000));
   ASSERT_TRUE(Ok(insert_tokens(db(), tokens)));
-  ASSERT_EQ(*revoke_tokens_of_client(db(), "c1", 900), kExpired + 20);
+  ASSERT_EQ(*revoke_tokens_of_client(db(), cutoff("c1", 900)), kExpired + 20);
   ASSERT_EQ(count("oauth_revocations"), kExpired + 20);
 
   auto other = open_another();
@@ -1072,7 +1091,7 @@ TEST_P(StoreOAuthTest, SqlSpecialCharactersRoundTrip) {
   EXPECT_EQ(revs[0].jti, nasty);
   ASSERT_TRUE(Ok(record_assertion_jti(db(), nasty, nasty, 2000)));
   EXPECT_TRUE(FailsWith(record_assertion_jti(db(), nasty, nasty, 2000), ErrorCode::conflict));
-  auto deleted = delete_client(db(), nasty);
+  auto deleted = delete_client(db(), cutoff(nasty, unix_now()));
   ASSERT_TRUE(Ok(deleted));
   EXPECT_TRUE(*deleted);
   EXPECT_EQ(count("oauth_tokens"), 0);
